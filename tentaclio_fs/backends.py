@@ -1,0 +1,222 @@
+"""Per scheme: a resolved URL and a secret's options become a real fsspec backend.
+
+Each :class:`Backend` knows three things about its scheme: the constructor keyword arguments
+(credentials passed as arguments, never through a URL the backend would parse again), the path the
+backend expects, and how to turn a path the backend returns back into a URL the user can pass
+again. Backends are created once per set of credentials and reused.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+from urllib.parse import unquote
+
+import fsspec
+from fsspec import AbstractFileSystem
+from fsspec.utils import tokenize
+
+from .errors import BackendNotInstalledError, TentaclioError, UnsupportedSchemeError
+from .urls import URL
+
+__all__ = ["Backend", "backend_for_scheme", "filesystem_for"]
+
+
+def _boolean(value: str | None) -> bool:
+    return (value or "").lower() in {"1", "true", "yes", "on", ""}
+
+
+def _optional_path(value: str | None) -> str | None:
+    return None if value is None or value.lower() in {"none", "null", ""} else value
+
+
+class Backend:
+    """How one scheme maps onto its fsspec implementation."""
+
+    protocol: ClassVar[str]
+    package: ClassVar[str] = ""
+    #: Query parameters accepted as options, each with the converter of its text value.
+    query_options: ClassVar[Mapping[str, Callable[[str | None], Any]]] = {}
+    #: Whether writes can go to a temporary name and be renamed into place on success.
+    renames_into_place: ClassVar[bool] = True
+
+    def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
+        """Constructor keyword arguments for the backend of ``url``."""
+        return {**self.connection_kwargs(url), **self.query_kwargs(url), **options}
+
+    def connection_kwargs(self, url: URL) -> dict[str, Any]:
+        """Host, port and credentials as the backend's constructor names them."""
+        return {}
+
+    def query_kwargs(self, url: URL) -> dict[str, Any]:
+        """The request's query parameters as backend options (unknown ones are an error)."""
+        unknown = [key for key, _ in url.query if key not in self.query_options]
+        if unknown:
+            known = ", ".join(sorted(self.query_options)) or "none"
+            raise TentaclioError(
+                f"{url.scheme} URLs take no query parameter {unknown[0]!r}; known: {known}"
+            )
+        return {key: self.query_options[key](value) for key, value in url.query}
+
+    def path(self, url: URL) -> str:
+        """The path of ``url`` as the backend names it."""
+        return url.path or "/"
+
+    def url_of(self, base: URL, path: str) -> str:
+        """A URL for a ``path`` the backend returned, keeping ``base``'s host and user."""
+        rooted = path if path.startswith("/") else "/" + path
+        return base.replace(path=rooted, password=None, query=(), fragment=None).render()
+
+
+class LocalBackend(Backend):
+    """Local files: ``file://`` URLs (percent-encoded) and plain paths (taken literally)."""
+
+    protocol = "file"
+
+    def path(self, url: URL) -> str:
+        return unquote(url.path) or "/"
+
+    def url_of(self, base: URL, path: str) -> str:
+        return path
+
+
+class FTPBackend(Backend):
+    """fsspec's FTP; ``ftps`` is FTP with explicit TLS."""
+
+    protocol = "ftp"
+    query_options = {"tls": _boolean, "timeout": float, "encoding": str}
+
+    def connection_kwargs(self, url: URL) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"host": url.host, "port": url.port or 21}
+        if url.username is not None:
+            kwargs["username"] = url.username
+            kwargs["password"] = url.password or ""
+        if url.scheme == "ftps":
+            kwargs["tls"] = True
+        return kwargs
+
+
+class SFTPBackend(Backend):
+    """sshfs over asyncssh, checking host keys against known_hosts unless told otherwise."""
+
+    protocol = "sftp"
+    package = "sshfs"
+    query_options = {"known_hosts": _optional_path, "client_keys": str, "timeout": float}
+
+    def connection_kwargs(self, url: URL) -> dict[str, Any]:
+        # asyncssh's own default, (), reads ~/.ssh/known_hosts; sshfs would turn checking off.
+        kwargs: dict[str, Any] = {"host": url.host, "port": url.port or 22, "known_hosts": ()}
+        if url.username is not None:
+            kwargs["username"] = url.username
+        if url.password is not None:
+            kwargs["password"] = url.password
+        return kwargs
+
+    def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
+        kwargs = super().kwargs(url, options)
+        known_hosts = kwargs["known_hosts"]
+        if isinstance(known_hosts, str):
+            kwargs["known_hosts"] = _optional_path(os.path.expanduser(known_hosts))
+        keys = kwargs.get("client_keys")
+        if isinstance(keys, str):
+            kwargs["client_keys"] = [os.path.expanduser(keys)]
+        return kwargs
+
+
+class S3Backend(Backend):
+    """s3fs; with no key in the URL, boto's own chain (environment, config, roles) applies."""
+
+    protocol = "s3"
+    package = "s3fs"
+    query_options = {"endpoint_url": str, "region_name": str, "anon": _boolean}
+    # An S3 "rename" copies the whole object: an aborted multipart upload does the job instead.
+    renames_into_place = False
+
+    def connection_kwargs(self, url: URL) -> dict[str, Any]:
+        if url.username is None:
+            return {}
+        return {"key": url.username, "secret": url.password or ""}
+
+    def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
+        kwargs = super().kwargs(url, options)
+        region = kwargs.pop("region_name", None)
+        if region is not None:
+            kwargs["client_kwargs"] = {**kwargs.get("client_kwargs", {}), "region_name": region}
+        return kwargs
+
+    def path(self, url: URL) -> str:
+        return url.host + (url.path or "")
+
+    def url_of(self, base: URL, path: str) -> str:
+        return "s3://" + path.lstrip("/")
+
+
+class HTTPBackend(Backend):
+    """fsspec's HTTP: Basic auth as a header, the query kept as part of the resource."""
+
+    protocol = "http"
+    package = "aiohttp"
+    renames_into_place = False
+
+    def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
+        headers = dict(options.get("headers") or {})
+        if url.username is not None:
+            pair = f"{url.username}:{url.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        kwargs = {key: value for key, value in options.items() if key != "headers"}
+        if headers:
+            kwargs["headers"] = headers
+        return kwargs
+
+    def path(self, url: URL) -> str:
+        return url.without_credentials().replace(fragment=None).render()
+
+    def url_of(self, base: URL, path: str) -> str:
+        return path
+
+
+_BACKENDS: dict[str, Backend] = {
+    "file": LocalBackend(),
+    "local": LocalBackend(),
+    "ftp": FTPBackend(),
+    "ftps": FTPBackend(),
+    "sftp": SFTPBackend(),
+    "ssh": SFTPBackend(),
+    "s3": S3Backend(),
+    "http": HTTPBackend(),
+    "https": HTTPBackend(),
+}
+
+
+def backend_for_scheme(scheme: str) -> Backend:
+    """The backend of a URL scheme; an unknown scheme is a clear error."""
+    try:
+        return _BACKENDS[scheme]
+    except KeyError:
+        known = ", ".join(sorted(_BACKENDS))
+        raise UnsupportedSchemeError(f"no filesystem for scheme {scheme!r}; known: {known}") from None
+
+
+_instances: dict[tuple[Any, ...], AbstractFileSystem] = {}
+_instances_lock = threading.Lock()
+
+
+def filesystem_for(backend: Backend, kwargs: dict[str, Any]) -> AbstractFileSystem:
+    """A backend instance for these arguments, made once per process (and per thread for FTP,
+    whose control connection cannot be shared between threads)."""
+    thread = threading.get_ident() if backend.protocol == "ftp" else 0
+    key = (backend.protocol, tokenize(kwargs), os.getpid(), thread)
+    with _instances_lock:
+        instance = _instances.get(key)
+    if instance is not None:
+        return instance
+    try:
+        cls = fsspec.get_filesystem_class(backend.protocol)
+    except ImportError:
+        raise BackendNotInstalledError(f"{backend.protocol} URLs", backend.package) from None
+    instance = cls(**kwargs)
+    with _instances_lock:
+        return _instances.setdefault(key, instance)

@@ -1,0 +1,135 @@
+"""File objects that keep a target intact when a write fails.
+
+A write goes to a place the reader cannot see (an uncommitted local temporary or S3 multipart
+upload, or a temporary name beside the target on FTP and SFTP) and takes the target's place only
+when the file is closed without an exception. An exception inside ``with`` discards it.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Callable
+from types import TracebackType
+from typing import IO, Any
+
+from fsspec import AbstractFileSystem
+
+__all__ = ["AtomicWriter", "TextFile", "open_atomic_writer"]
+
+
+class AtomicWriter(io.BufferedIOBase):
+    """A binary writer that publishes on ``close`` and throws away on ``discard``."""
+
+    def __init__(
+        self,
+        raw: IO[bytes],
+        publish: Callable[[], None],
+        throw_away: Callable[[], None],
+        name: str,
+        mode: str,
+    ) -> None:
+        super().__init__()
+        self._raw = raw
+        self._publish = publish
+        self._throw_away = throw_away
+        self.name = name
+        self.mode = mode
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        return self._raw.write(data)
+
+    def flush(self) -> None:
+        # IOBase.close() flushes after publish() has closed the raw file.
+        if not self.closed and not self._raw.closed:
+            self._raw.flush()
+
+    def tell(self) -> int:
+        return self._raw.tell()
+
+    def close(self) -> None:
+        """Finish the upload and put it in the target's place."""
+        if self.closed:
+            return
+        try:
+            self._publish()
+        finally:
+            super().close()
+
+    def discard(self) -> None:
+        """Leave the target as it was."""
+        if self.closed:
+            return
+        try:
+            self._throw_away()
+        finally:
+            super().close()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.discard()
+
+    def __repr__(self) -> str:
+        return f"<AtomicWriter {self.name!r} mode={self.mode!r}>"
+
+
+class TextFile(io.TextIOWrapper):
+    """A text layer whose ``mode`` says how it was opened (pandas reads it) and whose ``with``
+    discards a failed write."""
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        discard = getattr(self.buffer, "discard", None)
+        if kind is not None and discard is not None:
+            discard()
+        super().__exit__(kind, error, traceback)
+
+
+def open_atomic_writer(
+    fs: AbstractFileSystem, path: str, mode: str, transactional: bool, **kwargs: Any
+) -> AtomicWriter:
+    """A writer for ``path`` on ``fs`` that replaces the target only on success.
+
+    ``transactional`` backends (local, S3) hold the data back themselves until ``commit``; the
+    others write to a temporary name and rename it into place.
+    """
+    if transactional:
+        raw = fs.open(path, "wb", autocommit=False, **kwargs)
+        return AtomicWriter(raw, _then(raw.close, raw.commit), raw.discard, path, mode)
+    directory, _, base = path.rpartition("/")
+    temporary = f"{directory}/.{base}.{uuid.uuid4().hex[:12]}.part"
+    raw = fs.open(temporary, "wb", **kwargs)
+
+    def publish() -> None:
+        raw.close()
+        fs.mv(temporary, path)
+
+    def throw_away() -> None:
+        try:
+            raw.close()
+        finally:
+            fs.rm_file(temporary)
+
+    return AtomicWriter(raw, publish, throw_away, path, mode)
+
+
+def _then(first: Callable[[], None], second: Callable[[], None]) -> Callable[[], None]:
+    def both() -> None:
+        first()
+        second()
+
+    return both

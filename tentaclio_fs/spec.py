@@ -1,0 +1,342 @@
+"""``TentaclioFileSystem``: the ``tentaclio`` protocol, credentials injected per URL.
+
+Its paths are full URLs (``sftp://host/data.csv``, ``s3://bucket/key``) or plain local paths.
+Every call resolves the URL through the secrets store, gets the backend made for those
+credentials, and delegates, as fsspec's ``DirFileSystem`` does, turning the paths the backend
+returns back into URLs. Chained (``tentaclio::sftp://host/x``) the filesystem is bound to the
+inner protocol and host, and accepts the inner layer's stripped paths too.
+
+Nothing secret is kept in ``storage_options``: a pickled filesystem carries no credentials and
+the process that unpickles it resolves its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import unquote
+
+from fsspec import AbstractFileSystem
+from fsspec.implementations.chained import ChainedFileSystem
+from fsspec.utils import infer_compression
+
+from . import backends
+from .backends import Backend, LocalBackend
+from .connect_errors import connection_errors_explained
+from .files import AtomicWriter, TextFile, open_atomic_writer
+from .secrets import SecretStore, default_store
+from .urls import URL, is_url
+
+__all__ = ["TentaclioFileSystem"]
+
+_PREFIXES = ("tentaclio::", "tentaclio://")
+_LOCATION_KEYS = {"host", "port", "username", "password", "url_query", "protocol"}
+COPY_CHUNK = 8 * 2**20
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """Where one path lives: the backend instance, its path there, and the URL the user wrote."""
+
+    fs: AbstractFileSystem
+    path: str
+    backend: Backend
+    request: URL | None
+
+    def url_of(self, path: str) -> str:
+        """A path the backend returned, as a URL that resolves to the same credentials."""
+        if self.request is None:
+            return path
+        return self.backend.url_of(self.request, path)
+
+
+class TentaclioFileSystem(ChainedFileSystem):
+    """Credential-injecting access to file, ftp(s), sftp/ssh, s3 and http(s) URLs."""
+
+    protocol = "tentaclio"
+    root_marker = ""
+
+    def __init__(
+        self,
+        target_protocol: str | None = None,
+        target_options: dict[str, Any] | None = None,
+        fo: str | None = None,
+        *,
+        store: SecretStore | None = None,
+        **kwargs: Any,
+    ) -> None:
+        options = dict(target_options or {})
+        super().__init__(target_protocol=target_protocol, target_options=options, fo=fo)
+        # An inline password must not reach a pickle: keep it out of storage_options.
+        inline_password = options.pop("password", None)
+        if inline_password is not None:
+            self.storage_options["target_options"] = dict(options)
+        self._store = store
+        self._base = _base_url(target_protocol, options, inline_password)
+        self._backend_options = {k: v for k, v in options.items() if k not in _LOCATION_KEYS}
+        # Top-level kwargs (pandas adds anon=True on a retry, say) are not for the backend.
+        self._ignored = kwargs
+
+    @classmethod
+    def _strip_protocol(cls, path: Any) -> Any:
+        if isinstance(path, list):
+            return [cls._strip_protocol(p) for p in path]
+        text = str(path)
+        for prefix in _PREFIXES:
+            if text.startswith(prefix):
+                return text[len(prefix) :]
+        return text
+
+    def unstrip_protocol(self, name: str) -> str:
+        return "tentaclio::" + self.target(name).url_of(self.target(name).path)
+
+    def target(self, path: str) -> Target:
+        """Resolve ``path`` to its backend, credentials injected."""
+        text = self._strip_protocol(path)
+        request = self._request_url(text)
+        if request is None or request.scheme in ("file", "local"):
+            local = unquote(request.path) if request is not None else text
+            return Target(_local_fs(), local or "/", LocalBackend(), None)
+        backend = backends.backend_for_scheme(request.scheme)
+        store = self._store or default_store()
+        resolution = store.resolve(request)
+        kwargs = backend.kwargs(resolution.url, {**resolution.options, **self._backend_options})
+        with connection_errors_explained(resolution):
+            fs = backends.filesystem_for(backend, kwargs)
+        return Target(fs, backend.path(resolution.url), backend, request)
+
+    def _request_url(self, text: str) -> URL | None:
+        if is_url(text):
+            return URL.parse(text)
+        base = self._base
+        if base is None:
+            return None
+        if base.scheme == "s3":
+            bucket, _, key = text.lstrip("/").partition("/")
+            return base.replace(host=bucket, path="/" + key if key else "")
+        if base.scheme in ("http", "https"):
+            return URL.parse(text)
+        return base.replace(path=text if text.startswith("/") else "/" + text)
+
+    # -- reading and listing -------------------------------------------------------------
+
+    def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
+        target = self.target(path)
+        entries = target.fs.ls(target.path, detail=detail, **kwargs)
+        if not detail:
+            return [target.url_of(_full_name(target.path, name)) for name in entries]
+        return [_renamed(target, entry) for entry in entries]
+
+    def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
+        target = self.target(path)
+        return _renamed(target, target.fs.info(target.path, **kwargs))
+
+    def exists(self, path: str, **kwargs: Any) -> bool:
+        target = self.target(path)
+        return bool(target.fs.exists(target.path, **kwargs))
+
+    def isdir(self, path: str) -> bool:
+        target = self.target(path)
+        return bool(target.fs.isdir(target.path))
+
+    def isfile(self, path: str) -> bool:
+        target = self.target(path)
+        return bool(target.fs.isfile(target.path))
+
+    def size(self, path: str) -> int | None:
+        target = self.target(path)
+        return target.fs.size(target.path)
+
+    def modified(self, path: str) -> Any:
+        target = self.target(path)
+        return target.fs.modified(target.path)
+
+    def glob(self, path: str, maxdepth: int | None = None, **kwargs: Any) -> Any:
+        target = self.target(path)
+        found = target.fs.glob(target.path, maxdepth=maxdepth, **kwargs)
+        return _renamed_collection(target, found)
+
+    def find(
+        self,
+        path: str,
+        maxdepth: int | None = None,
+        withdirs: bool = False,
+        detail: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        target = self.target(path)
+        found = target.fs.find(
+            target.path, maxdepth=maxdepth, withdirs=withdirs, detail=detail, **kwargs
+        )
+        return _renamed_collection(target, found)
+
+    def walk(self, path: str, maxdepth: int | None = None, **kwargs: Any) -> Iterator[Any]:
+        target = self.target(path)
+        for root, dirs, files in target.fs.walk(target.path, maxdepth=maxdepth, **kwargs):
+            yield target.url_of(root), dirs, files
+
+    def cat_file(
+        self, path: str, start: int | None = None, end: int | None = None, **kwargs: Any
+    ) -> bytes:
+        target = self.target(path)
+        return bytes(target.fs.cat_file(target.path, start=start, end=end, **kwargs))
+
+    def get_file(self, rpath: str, lpath: str, **kwargs: Any) -> None:
+        target = self.target(rpath)
+        target.fs.get_file(target.path, lpath, **kwargs)
+
+    def get(self, rpath: str, lpath: str, recursive: bool = False, **kwargs: Any) -> None:
+        target = self.target(rpath)
+        target.fs.get(target.path, lpath, recursive=recursive, **kwargs)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
+        with self.open(path, "wb") as stream:
+            stream.write(value)
+
+    def put_file(self, lpath: str, rpath: str, **kwargs: Any) -> None:
+        target = self.target(rpath)
+        target.fs.put_file(lpath, target.path, **kwargs)
+
+    def put(self, lpath: str, rpath: str, recursive: bool = False, **kwargs: Any) -> None:
+        target = self.target(rpath)
+        target.fs.put(lpath, target.path, recursive=recursive, **kwargs)
+
+    def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
+        target = self.target(path)
+        target.fs.mkdir(target.path, create_parents=create_parents, **kwargs)
+
+    def makedirs(self, path: str, exist_ok: bool = False) -> None:
+        target = self.target(path)
+        target.fs.makedirs(target.path, exist_ok=exist_ok)
+
+    def rmdir(self, path: str) -> None:
+        target = self.target(path)
+        target.fs.rmdir(target.path)
+
+    def rm_file(self, path: str) -> None:
+        target = self.target(path)
+        target.fs.rm_file(target.path)
+
+    def rm(self, path: Any, recursive: bool = False, maxdepth: int | None = None) -> None:
+        for one in path if isinstance(path, list) else [path]:
+            target = self.target(one)
+            target.fs.rm(target.path, recursive=recursive, maxdepth=maxdepth)
+
+    def touch(self, path: str, truncate: bool = True, **kwargs: Any) -> None:
+        target = self.target(path)
+        target.fs.touch(target.path, truncate=truncate, **kwargs)
+
+    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
+        source, destination = self.target(path1), self.target(path2)
+        if source.fs is destination.fs:
+            source.fs.cp_file(source.path, destination.path, **kwargs)
+            return
+        with self.open(path1, "rb") as reader, self.open(path2, "wb") as writer:
+            shutil.copyfileobj(reader, writer, COPY_CHUNK)
+
+    def mv(self, path1: str, path2: str, recursive: bool = False, **kwargs: Any) -> None:
+        source, destination = self.target(path1), self.target(path2)
+        if source.fs is destination.fs:
+            source.fs.mv(source.path, destination.path, recursive=recursive, **kwargs)
+            return
+        self.copy(path1, path2, recursive=recursive)
+        self.rm(path1, recursive=recursive)
+
+    # -- opening -------------------------------------------------------------------------
+
+    def open(  # type: ignore[override]
+        self,
+        path: str,
+        mode: str = "rb",
+        block_size: int | None = None,
+        cache_options: dict[str, Any] | None = None,
+        compression: str | None = None,
+        encoding: str | None = None,
+        errors: str | None = None,
+        newline: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Open like built-in ``open``; ``encoding``/``newline`` stay in the text layer."""
+        binary_mode = mode if "b" in mode else mode.replace("t", "") + "b"
+        stream = self._open_binary(path, binary_mode, block_size, cache_options, **kwargs)
+        if compression == "infer":
+            compression = infer_compression(self.target(path).path)
+        if compression:
+            from fsspec.compression import compr
+
+            stream = compr[compression](stream, mode=binary_mode[0])
+        if "b" in mode:
+            return stream
+        text = TextFile(stream, encoding=encoding, errors=errors, newline=newline)
+        text.mode = mode  # type: ignore[misc]
+        return text
+
+    def _open(self, path: str, mode: str = "rb", **kwargs: Any) -> Any:
+        return self._open_binary(path, mode, **kwargs)
+
+    def _open_binary(
+        self,
+        path: str,
+        mode: str,
+        block_size: int | None = None,
+        cache_options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        target = self.target(path)
+        kwargs.pop("autocommit", None)
+        if block_size is not None:
+            kwargs["block_size"] = block_size
+        if cache_options is not None:
+            kwargs["cache_options"] = cache_options
+        if mode in ("wb", "xb"):
+            if mode == "xb" and target.fs.exists(target.path):
+                raise FileExistsError(target.url_of(target.path))
+            return _atomic_writer(target, mode, **kwargs)
+        return target.fs.open(target.path, mode, **kwargs)
+
+    def __repr__(self) -> str:
+        base = "" if self._base is None else f" {self._base}"
+        return f"<TentaclioFileSystem{base}>"
+
+
+def _atomic_writer(target: Target, mode: str, **kwargs: Any) -> AtomicWriter:
+    transactional = not target.backend.renames_into_place
+    return open_atomic_writer(target.fs, target.path, mode, transactional, **kwargs)
+
+
+def _base_url(protocol: str | None, options: dict[str, Any], password: str | None) -> URL | None:
+    """The URL that a chained layer's stripped paths are relative to."""
+    if protocol in (None, "file", "local"):
+        return None
+    username = options.get("username")
+    return URL(
+        scheme=protocol,
+        host=str(options.get("host", "")),
+        port=int(options["port"]) if options.get("port") else None,
+        # fsspec leaves both percent-encoded (its issue 1871): decode them exactly once.
+        username=unquote(username) if username is not None else None,
+        password=unquote(password) if password is not None else None,
+    )
+
+
+def _local_fs() -> AbstractFileSystem:
+    return backends.filesystem_for(LocalBackend(), {})
+
+
+def _full_name(parent: str, name: str) -> str:
+    """FTP's ``ls(detail=False)`` returns bare names where every other backend gives paths."""
+    return name if "/" in name else parent.rstrip("/") + "/" + name
+
+
+def _renamed(target: Target, entry: dict[str, Any]) -> dict[str, Any]:
+    return {**entry, "name": target.url_of(entry["name"])}
+
+
+def _renamed_collection(target: Target, found: Any) -> Any:
+    if isinstance(found, dict):
+        return {target.url_of(name): _renamed(target, info) for name, info in found.items()}
+    return [target.url_of(name) for name in found]
