@@ -42,6 +42,8 @@ class Backend:
     query_options: ClassVar[Mapping[str, Callable[[str | None], Any]]] = {}
     #: Whether writes can go to a temporary name and be renamed into place on success.
     renames_into_place: ClassVar[bool] = True
+    #: Whether ``cp_file`` copies on the server rather than through this process.
+    copies_on_server: ClassVar[bool] = False
 
     def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
         """Constructor keyword arguments for the backend of ``url``."""
@@ -134,6 +136,7 @@ class S3Backend(Backend):
     query_options = {"endpoint_url": str, "region_name": str, "anon": _boolean}
     # An S3 "rename" copies the whole object: an aborted multipart upload does the job instead.
     renames_into_place = False
+    copies_on_server = True
 
     def connection_kwargs(self, url: URL) -> dict[str, Any]:
         if url.username is None:

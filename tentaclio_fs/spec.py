@@ -232,7 +232,7 @@ class TentaclioFileSystem(ChainedFileSystem):
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         source, destination = self.target(path1), self.target(path2)
-        if source.fs is destination.fs:
+        if source.fs is destination.fs and source.backend.copies_on_server:
             source.fs.cp_file(source.path, destination.path, **kwargs)
             return
         with self.open(path1, "rb") as reader, self.open(path2, "wb") as writer:
