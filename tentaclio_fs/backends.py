@@ -44,6 +44,8 @@ class Backend:
     renames_into_place: ClassVar[bool] = True
     #: Whether ``cp_file`` copies on the server rather than through this process.
     copies_on_server: ClassVar[bool] = False
+    #: Whether folders exist apart from the files in them (and must be made before a write).
+    has_folders: ClassVar[bool] = True
 
     def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
         """Constructor keyword arguments for the backend of ``url``."""
@@ -137,6 +139,7 @@ class S3Backend(Backend):
     # An S3 "rename" copies the whole object: an aborted multipart upload does the job instead.
     renames_into_place = False
     copies_on_server = True
+    has_folders = False
 
     def connection_kwargs(self, url: URL) -> dict[str, Any]:
         if url.username is None:
@@ -163,6 +166,7 @@ class HTTPBackend(Backend):
     protocol = "http"
     package = "aiohttp"
     renames_into_place = False
+    has_folders = False
 
     def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
         headers = dict(options.get("headers") or {})

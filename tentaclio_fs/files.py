@@ -35,6 +35,7 @@ class AtomicWriter(io.BufferedIOBase):
         self._throw_away = throw_away
         self.name = name
         self.mode = mode
+        self._finished = False
 
     def writable(self) -> bool:
         return True
@@ -43,8 +44,8 @@ class AtomicWriter(io.BufferedIOBase):
         return self._raw.write(data)
 
     def flush(self) -> None:
-        # IOBase.close() flushes after publish() has closed the raw file.
-        if not self.closed and not self._raw.closed:
+        # IOBase.close() flushes once more after publish() or discard() is done with raw.
+        if not self._finished:
             self._raw.flush()
 
     def tell(self) -> int:
@@ -57,12 +58,14 @@ class AtomicWriter(io.BufferedIOBase):
         try:
             self._publish()
         finally:
+            self._finished = True
             super().close()
 
     def discard(self) -> None:
         """Leave the target as it was."""
         if self.closed:
             return
+        self._finished = True
         try:
             self._throw_away()
         finally:

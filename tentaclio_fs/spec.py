@@ -292,9 +292,14 @@ class TentaclioFileSystem(ChainedFileSystem):
             kwargs["block_size"] = block_size
         if cache_options is not None:
             kwargs["cache_options"] = cache_options
+        if mode in ("r", "rb"):
+            return target.fs.open(target.path, "rb", **kwargs)
+        if mode == "xb" and target.fs.exists(target.path):
+            raise FileExistsError(target.url_of(target.path))
+        if target.backend.has_folders:
+            # Like a copy tool, and like S3: writing creates the folders on the way.
+            target.fs.makedirs(target.fs._parent(target.path), exist_ok=True)
         if mode in ("wb", "xb"):
-            if mode == "xb" and target.fs.exists(target.path):
-                raise FileExistsError(target.url_of(target.path))
             return _atomic_writer(target, mode, **kwargs)
         return target.fs.open(target.path, mode, **kwargs)
 
