@@ -40,6 +40,11 @@ def connection_errors_explained(resolution: Resolution) -> Iterator[None]:
             raise
         message = f"{url.scheme} login to {url.netloc} refused ({error}); {_whose(resolution)}"
         raise LoginRefusedError(message) from None
+    except PermissionError:
+        # sshfs turns asyncssh's PermissionDenied into a plain PermissionError
+        raise LoginRefusedError(
+            f"{url.scheme} login to {url.netloc} refused; {_whose(resolution)}"
+        ) from None
     except Exception as error:
         kind = type(error).__name__
         module = type(error).__module__
@@ -51,9 +56,5 @@ def connection_errors_explained(resolution: Resolution) -> Iterator[None]:
                 f"the SSH host key of {url.netloc} is not trusted: add it to ~/.ssh/known_hosts "
                 f"(ssh-keyscan -p {port} {url.host} >> ~/.ssh/known_hosts), or name another "
                 "file in the secret's known_hosts option"
-            ) from None
-        if kind == "PermissionDenied":
-            raise LoginRefusedError(
-                f"{url.scheme} login to {url.netloc} refused; {_whose(resolution)}"
             ) from None
         raise

@@ -69,15 +69,25 @@ class TentaclioFileSystem(ChainedFileSystem):
     ) -> None:
         options = dict(target_options or {})
         super().__init__(target_protocol=target_protocol, target_options=options, fo=fo)
-        # An inline password must not reach a pickle: keep it out of storage_options.
         inline_password = options.pop("password", None)
-        if inline_password is not None:
-            self.storage_options["target_options"] = dict(options)
         self._store = store
         self._base = _base_url(target_protocol, options, inline_password)
         self._backend_options = {k: v for k, v in options.items() if k not in _LOCATION_KEYS}
         # Top-level kwargs (pandas adds anon=True on a retry, say) are not for the backend.
         self._ignored = kwargs
+
+    @property
+    def storage_options(self) -> dict[str, Any]:
+        """The options this filesystem is rebuilt from (by pickle), with no inline password."""
+        return self._storage_options
+
+    @storage_options.setter
+    def storage_options(self, options: dict[str, Any]) -> None:
+        # fsspec's metaclass sets this after __init__; an inline password must not reach a
+        # pickle, so it is dropped here and the unpickling process resolves its own.
+        target_options = dict(options.get("target_options") or {})
+        target_options.pop("password", None)
+        self._storage_options = {**options, "target_options": target_options}
 
     @classmethod
     def _strip_protocol(cls, path: Any) -> Any:

@@ -61,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.server.owner
         auth = self.headers.get("Authorization")
         split = urllib.parse.urlsplit(self.path)
-        owner._record(self.command, split.path, auth, self.headers.get("Range"))
+        owner._record(self.command, self.path, auth, self.headers.get("Range"))
         if not (auth is not None and hmac.compare_digest(auth, owner.expected_authorization)):
             self._send(
                 401,
