@@ -70,7 +70,7 @@ def open(  # noqa: A001 - the point is to read like built-in open
     only when the file is closed without an exception. ``options`` go to the backend's
     ``open`` (``block_size``, say).
     """
-    return _filesystem().open(  # type: ignore[no-any-return]
+    return _filesystem().open(
         _text(url),
         mode,
         compression=compression,
@@ -112,7 +112,7 @@ def walk(url: UrlLike) -> Iterator[tuple[str, list[str], list[str]]]:
 
 def glob(pattern: UrlLike) -> list[str]:
     """The URLs matching a glob pattern (``*``, ``**``, ``?``, ``[ab]``)."""
-    return _filesystem().glob(_text(pattern))  # type: ignore[no-any-return]
+    return _filesystem().glob(_text(pattern))
 
 
 def exists(url: UrlLike) -> bool:

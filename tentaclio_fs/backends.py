@@ -29,6 +29,14 @@ def _boolean(value: str | None) -> bool:
     return (value or "").lower() in {"1", "true", "yes", "on", ""}
 
 
+def _number(value: str | None) -> float:
+    return float(value or 0)
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
 def _optional_path(value: str | None) -> str | None:
     return None if value is None or value.lower() in {"none", "null", ""} else value
 
@@ -91,7 +99,7 @@ class FTPBackend(Backend):
     """fsspec's FTP; ``ftps`` is FTP with explicit TLS."""
 
     protocol = "ftp"
-    query_options = {"tls": _boolean, "timeout": float, "encoding": str}
+    query_options = {"tls": _boolean, "timeout": _number, "encoding": _text}
 
     def connection_kwargs(self, url: URL) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"host": url.host, "port": url.port or 21}
@@ -108,7 +116,7 @@ class SFTPBackend(Backend):
 
     protocol = "sftp"
     package = "sshfs"
-    query_options = {"known_hosts": _optional_path, "client_keys": str, "timeout": float}
+    query_options = {"known_hosts": _optional_path, "client_keys": _text, "timeout": _number}
 
     def connection_kwargs(self, url: URL) -> dict[str, Any]:
         # asyncssh's own default, (), reads ~/.ssh/known_hosts; sshfs would turn checking off.
@@ -135,7 +143,7 @@ class S3Backend(Backend):
 
     protocol = "s3"
     package = "s3fs"
-    query_options = {"endpoint_url": str, "region_name": str, "anon": _boolean}
+    query_options = {"endpoint_url": _text, "region_name": _text, "anon": _boolean}
     # An S3 "rename" copies the whole object: an aborted multipart upload does the job instead.
     renames_into_place = False
     copies_on_server = True
@@ -204,7 +212,9 @@ def backend_for_scheme(scheme: str) -> Backend:
         return _BACKENDS[scheme]
     except KeyError:
         known = ", ".join(sorted(_BACKENDS))
-        raise UnsupportedSchemeError(f"no filesystem for scheme {scheme!r}; known: {known}") from None
+        raise UnsupportedSchemeError(
+            f"no filesystem for scheme {scheme!r}; known: {known}"
+        ) from None
 
 
 _instances: dict[tuple[Any, ...], AbstractFileSystem] = {}

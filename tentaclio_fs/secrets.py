@@ -134,7 +134,9 @@ def _secret_from_entry(path: str, key: str, value: Any, environ: Mapping[str, st
         )
     unknown = set(map(str, value)) - _MAPPING_KEYS
     if unknown:
-        raise SecretError(name, f"has unknown keys {sorted(unknown)}", f"use {sorted(_MAPPING_KEYS)}")
+        raise SecretError(
+            name, f"has unknown keys {sorted(unknown)}", f"use {sorted(_MAPPING_KEYS)}"
+        )
     if not isinstance(value.get("url"), str):
         raise SecretError(name, "has no 'url' string", "add url: scheme://host/path")
     url = parse_secret_url(_interpolate_url(value["url"], name, environ), name)

@@ -258,7 +258,7 @@ class TentaclioFileSystem(ChainedFileSystem):
 
     # -- opening -------------------------------------------------------------------------
 
-    def open(  # type: ignore[override]
+    def open(
         self,
         path: str,
         mode: str = "rb",

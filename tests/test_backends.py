@@ -88,8 +88,11 @@ def test_sftp_trusts_the_users_known_hosts(sftp_server, secrets, tmp_path, monke
     monkeypatch.setenv("HOME", str(tmp_path))
     secrets.add(
         "home_known_hosts",
-        {"url": f"sftp://127.0.0.1:{sftp_server.port}/", "username": CANARY_USER,
-         "password": CANARY_PASSWORD},
+        {
+            "url": f"sftp://127.0.0.1:{sftp_server.port}/",
+            "username": CANARY_USER,
+            "password": CANARY_PASSWORD,
+        },
     )
     assert isinstance(tio.listdir(f"sftp://127.0.0.1:{sftp_server.port}/"), list)
 
@@ -130,8 +133,10 @@ def test_http_without_a_secret_is_refused(http_server, secrets):
     (http_server.root / "closed.txt").write_text("closed")
     with pytest.raises((PermissionError, OSError, TentaclioError, Exception)) as caught:
         tio.open(f"{http_server.base_url}/closed.txt").read()
-    assert "401" in str(caught.value) or "Unauthorized" in str(caught.value) or isinstance(
-        caught.value, FileNotFoundError
+    assert (
+        "401" in str(caught.value)
+        or "Unauthorized" in str(caught.value)
+        or isinstance(caught.value, FileNotFoundError)
     )
 
 

@@ -84,7 +84,9 @@ def test_listing_walking_globbing_and_removing(remote):
         assert reader.read() == "a.csv"
     found = sorted(u.rsplit("/", 1)[-1] for u in tio.glob(f"{remote}/**/*.csv"))
     assert found == ["a.csv", "b.csv", "c.csv"]
-    walked = {root.rstrip("/").rsplit("/", 1)[-1]: sorted(files) for root, _, files in tio.walk(remote)}
+    walked = {
+        root.rstrip("/").rsplit("/", 1)[-1]: sorted(files) for root, _, files in tio.walk(remote)
+    }
     assert walked[remote.rsplit("/", 1)[-1]] == ["a.csv", "b.csv"]
     assert walked["sub"] == ["c.csv", "d.txt"]
     tio.remove(f"{remote}/a.csv")

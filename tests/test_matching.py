@@ -14,7 +14,9 @@ def resolve(secrets: dict[str, str], request: str):
     from tentaclio_fs.urls import URL
 
     resolution = SecretStore(env).resolve(URL.parse(request))
-    name = resolution.match.secret.name.removeprefix("TENTACLIO__CONN__") if resolution.match else None
+    name = (
+        resolution.match.secret.name.removeprefix("TENTACLIO__CONN__") if resolution.match else None
+    )
     return resolution.url.render(hide_password=False), name
 
 
@@ -50,8 +52,11 @@ def test_rule_1_the_request_driver_is_kept():
         ("ftp://u:p@a.example.com/", "ftp://b.example.com/f", "ftp://b.example.com/f"),
         ("s3://k:s@MyBucket/", "s3://mybucket/f", "s3://mybucket/f"),
         ("s3://k:s@MyBucket/", "s3://MyBucket/f", "s3://k:s@MyBucket/f"),
-        ("postgresql://u:p@db.example.com:5432/analytics", "postgresql://hostname/analytics",
-         "postgresql://u:p@db.example.com:5432/analytics"),
+        (
+            "postgresql://u:p@db.example.com:5432/analytics",
+            "postgresql://hostname/analytics",
+            "postgresql://u:p@db.example.com:5432/analytics",
+        ),
         ("ftp://u:p@ftp.example.com/", "ftp://hostname/x", "ftp://u:p@ftp.example.com/x"),
     ],
 )
@@ -63,12 +68,21 @@ def test_rule_2_host_case_insensitive_except_buckets_and_wildcard(secret, reques
 @pytest.mark.parametrize(
     ("secret", "request_url", "expected"),
     [
-        ("postgresql://u:p@db.example.com:5432/", "postgresql://db.example.com:6543/x",
-         "postgresql://db.example.com:6543/x"),
-        ("postgresql://u:p@db.example.com:5432/", "postgresql://db.example.com:5432/x",
-         "postgresql://u:p@db.example.com:5432/x"),
-        ("postgresql://u:p@db.example.com:5432/", "postgresql://db.example.com/x",
-         "postgresql://u:p@db.example.com:5432/x"),
+        (
+            "postgresql://u:p@db.example.com:5432/",
+            "postgresql://db.example.com:6543/x",
+            "postgresql://db.example.com:6543/x",
+        ),
+        (
+            "postgresql://u:p@db.example.com:5432/",
+            "postgresql://db.example.com:5432/x",
+            "postgresql://u:p@db.example.com:5432/x",
+        ),
+        (
+            "postgresql://u:p@db.example.com:5432/",
+            "postgresql://db.example.com/x",
+            "postgresql://u:p@db.example.com:5432/x",
+        ),
         ("sftp://u:p@h/", "sftp://h:2222/x", "sftp://u:p@h:2222/x"),
     ],
 )
@@ -136,7 +150,10 @@ def test_rule_6_environment_wins_over_file(tmp_path):
     secrets_file = tmp_path / "secrets.yml"
     secrets_file.write_text("secrets:\n  from_file: ftp://filer:fp@h/\n")
     secrets_file.chmod(0o600)
-    env = {"TENTACLIO__CONN__ENV": "ftp://envuser:ep@h/", "TENTACLIO__SECRETS_FILE": str(secrets_file)}
+    env = {
+        "TENTACLIO__CONN__ENV": "ftp://envuser:ep@h/",
+        "TENTACLIO__SECRETS_FILE": str(secrets_file),
+    }
     resolution = SecretStore(env).resolve(URL.parse("ftp://h/x"))
     assert resolution.url.username == "envuser"
     assert "environment" in resolution.match.reason
@@ -152,7 +169,9 @@ def test_rule_6_a_tie_between_different_credentials_is_an_error_naming_both():
 
 def test_wildcard_host_with_two_hosts_is_ambiguous():
     with pytest.raises(AmbiguousSecretsError):
-        resolve({"A": "postgresql://u:p@a/db", "B": "postgresql://v:q@b/db"}, "postgresql://hostname/db")
+        resolve(
+            {"A": "postgresql://u:p@a/db", "B": "postgresql://v:q@b/db"}, "postgresql://hostname/db"
+        )
 
 
 # query merge (case 13): the request wins key by key

@@ -53,7 +53,9 @@ secrets:
 
 def test_interpolated_user_and_password_in_a_url_string_are_encoded(tmp_path):
     # case 10: ${PASS} holding p@ss/w:rd must not change the host
-    path = write(tmp_path / "s.yml", "secrets:\n  x: ftp://${USER_NAME}:${PASS}@ftp.example.com/in\n")
+    path = write(
+        tmp_path / "s.yml", "secrets:\n  x: ftp://${USER_NAME}:${PASS}@ftp.example.com/in\n"
+    )
     store = store_for(path, PASS="p@ss/w:rd", USER_NAME="me@corp")
     url = resolved(store, "ftp://ftp.example.com/in/f")
     assert (url.username, url.password, url.host) == ("me@corp", "p@ss/w:rd", "ftp.example.com")
@@ -125,7 +127,9 @@ def test_a_raw_reserved_character_in_an_env_secret_names_the_variable_only(value
 
 
 def test_the_encoded_form_works():
-    url = resolved(SecretStore({"TENTACLIO__CONN__S3": "s3://AKID:abc%2Fdef@bucket"}), "s3://bucket/k")
+    url = resolved(
+        SecretStore({"TENTACLIO__CONN__S3": "s3://AKID:abc%2Fdef@bucket"}), "s3://bucket/k"
+    )
     assert url.password == "abc/def"
 
 

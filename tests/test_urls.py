@@ -16,7 +16,14 @@ CANARY = "c@n:ry/#%+ pw-7e1f"
     ("text", "username", "password", "host", "port", "path"),
     [
         # case 1: encoded reserved characters decode exactly once
-        ("sftp://alice:p%40ss%3Aw%2Frd%231@127.0.0.1:2222/", "alice", "p@ss:w/rd#1", "127.0.0.1", 2222, "/"),
+        (
+            "sftp://alice:p%40ss%3Aw%2Frd%231@127.0.0.1:2222/",
+            "alice",
+            "p@ss:w/rd#1",
+            "127.0.0.1",
+            2222,
+            "/",
+        ),
         # case 2: + stays +, %2B is +, %20 is a space
         ("ftp://u:pass%2Bword@h/", "u", "pass+word", "h", None, "/"),
         ("ftp://u:pass+word@h/", "u", "pass+word", "h", None, "/"),

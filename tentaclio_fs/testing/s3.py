@@ -10,6 +10,7 @@ helper client passes explicit dummy keys so no AWS environment or config is read
 
 from __future__ import annotations
 
+import logging
 import urllib.request
 from typing import Any, Self
 
@@ -42,6 +43,8 @@ class S3Server(LoopbackServer):
             return self
         # Port 0 works: moto hands it to werkzeug's make_server, and
         # get_host_and_port() reads the bound address back from the socket.
+        # werkzeug logs every request at INFO through the root logger: keep the demo readable.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._moto = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
         self._moto.start()
         self.port = int(self._moto.get_host_and_port()[1])
