@@ -15,7 +15,69 @@ from typing import IO, Any
 
 from fsspec import AbstractFileSystem
 
-__all__ = ["AtomicWriter", "TextFile", "open_atomic_writer"]
+__all__ = ["AtomicWriter", "ReadFile", "TextFile", "open_atomic_writer"]
+
+
+class ReadFile(io.BufferedIOBase):
+    """A backend's reader that pickles as "reopen this URL here", never as the backend.
+
+    A backend file pickles its filesystem, credentials included; this one pickles the
+    ``tentaclio`` filesystem (which holds none), the URL and the position, so a process that
+    unpickles it resolves its own credentials.
+    """
+
+    def __init__(self, raw: Any, opener: AbstractFileSystem, url: str, mode: str) -> None:
+        super().__init__()
+        self._raw = raw
+        self._opener = opener
+        self.name = url
+        self.mode = mode
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return bool(self._raw.seekable())
+
+    def read(self, size: int | None = -1) -> bytes:
+        return bytes(self._raw.read(-1 if size is None else size))
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.read(size)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return int(self._raw.seek(offset, whence))
+
+    def tell(self) -> int:
+        return int(self._raw.tell())
+
+    @property
+    def size(self) -> int | None:
+        return getattr(self._raw, "size", None)
+
+    def close(self) -> None:
+        if not self.closed:
+            try:
+                self._raw.close()
+            finally:
+                super().close()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return _reopen, (self._opener, self.name, self.mode, self.tell())
+
+    def __repr__(self) -> str:
+        return f"<ReadFile {self.name!r} mode={self.mode!r}>"
+
+
+def _reopen(opener: AbstractFileSystem, url: str, mode: str, position: int) -> Any:
+    stream = opener.open(url, mode)
+    stream.seek(position)
+    return stream
 
 
 class AtomicWriter(io.BufferedIOBase):
@@ -81,6 +143,9 @@ class AtomicWriter(io.BufferedIOBase):
             self.close()
         else:
             self.discard()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError(f"a file open for writing cannot be pickled: {self.name}")
 
     def __repr__(self) -> str:
         return f"<AtomicWriter {self.name!r} mode={self.mode!r}>"

@@ -25,7 +25,7 @@ from fsspec.utils import infer_compression
 from . import backends
 from .backends import Backend, LocalBackend
 from .connect_errors import connection_errors_explained
-from .files import AtomicWriter, TextFile, open_atomic_writer
+from .files import AtomicWriter, ReadFile, TextFile, open_atomic_writer
 from .secrets import SecretStore, default_store
 from .urls import URL, is_url
 
@@ -303,7 +303,8 @@ class TentaclioFileSystem(ChainedFileSystem):
         if cache_options is not None:
             kwargs["cache_options"] = cache_options
         if mode in ("r", "rb"):
-            return target.fs.open(target.path, "rb", **kwargs)
+            raw = target.fs.open(target.path, "rb", **kwargs)
+            return ReadFile(raw, self, self._strip_protocol(path), "rb")
         if mode == "xb" and target.fs.exists(target.path):
             raise FileExistsError(target.url_of(target.path))
         if target.backend.has_folders:
@@ -311,7 +312,9 @@ class TentaclioFileSystem(ChainedFileSystem):
             target.fs.makedirs(target.fs._parent(target.path), exist_ok=True)
         if mode in ("wb", "xb"):
             return _atomic_writer(target, mode, **kwargs)
-        return target.fs.open(target.path, mode, **kwargs)
+        # Appends cannot be held back; the wrapper still keeps the backend out of pickles.
+        raw = target.fs.open(target.path, mode, **kwargs)
+        return AtomicWriter(raw, raw.close, raw.close, target.path, mode)
 
     def __repr__(self) -> str:
         base = "" if self._base is None else f" {self._base}"
