@@ -55,6 +55,10 @@ class Backend:
     #: Whether folders exist apart from the files in them (and must be made before a write).
     has_folders: ClassVar[bool] = True
 
+    def block_size(self, mode: str, expected_size: int | None = None) -> int | None:
+        """The block size to open with when the caller gives none (None: the backend's own)."""
+        return None
+
     def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
         """Constructor keyword arguments for the backend of ``url``."""
         return {**self.connection_kwargs(url), **self.query_kwargs(url), **options}
@@ -138,6 +142,10 @@ class SFTPBackend(Backend):
         return kwargs
 
 
+_S3_BLOCK = 8 * 2**20
+_S3_MAX_PARTS = 10_000
+
+
 class S3Backend(Backend):
     """s3fs; with no key in the URL, boto's own chain (environment, config, roles) applies."""
 
@@ -153,6 +161,16 @@ class S3Backend(Backend):
         if url.username is None:
             return {}
         return {"key": url.username, "secret": url.password or ""}
+
+    def block_size(self, mode: str, expected_size: int | None = None) -> int | None:
+        # s3fs buffers 50 MiB blocks and copies each once more to upload it: 150 MiB for one
+        # stream. Smaller parts keep a copy within tens of MiB; S3 allows 10,000 parts, so a
+        # known size gets parts large enough, and an unknown one 16 MiB parts (156 GiB at most).
+        if "r" in mode:
+            return _S3_BLOCK
+        if expected_size is None:
+            return 2 * _S3_BLOCK
+        return max(_S3_BLOCK, -(-expected_size // _S3_MAX_PARTS))
 
     def kwargs(self, url: URL, options: Mapping[str, Any]) -> dict[str, Any]:
         kwargs = super().kwargs(url, options)

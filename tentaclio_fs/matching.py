@@ -8,6 +8,7 @@ of secrets. No I/O here: the sources live in :mod:`tentaclio_fs.secrets`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -57,10 +58,22 @@ class Secret:
 
 @dataclasses.dataclass(frozen=True)
 class Match:
-    """The secret chosen for a request, and the rule that chose it (for ``which``)."""
+    """The secret chosen for a request, and what decided it (for ``which``)."""
 
     secret: Secret
-    reason: str
+    prefix: str
+    won_on_port: bool = False
+    won_on_source: bool = False
+
+    @property
+    def reason(self) -> str:
+        """The rules that picked this secret, in words."""
+        reasons = [f"path prefix {self.prefix or '/'!r} (the longest that matches)"]
+        if self.won_on_port:
+            reasons.append("a port over a secret without one")
+        if self.won_on_source:
+            reasons.append("the environment over the secrets file")
+        return ", ".join(reasons)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +84,7 @@ class NearMiss:
     reason: str
 
 
+@functools.lru_cache(maxsize=256)
 def scheme_family(scheme: str) -> str:
     """The scheme as matching compares it: a database dialect without its driver, ssh as sftp."""
     base = scheme.lower().split("+", 1)[0]
@@ -109,10 +123,13 @@ class SecretIndex:
         """The best secret for ``request`` (rules 1 to 6), or None when none applies."""
         if request.username is not None and request.password is not None:
             return None  # rule 5: credentials written in the URL win
+        table = self._table(request)
+        if not table:
+            return None
         for prefix in _path_prefixes(path_key(request.path)):
             candidates = [
                 secret
-                for secret in self._table(request).get(prefix, ())
+                for secret in table.get(prefix, ())
                 if _port_matches(request, secret) and _user_matches(request, secret)
             ]
             if candidates:
@@ -142,14 +159,19 @@ def authenticated_url(request: URL, secret: Secret) -> URL:
     The request's scheme, path and query are kept; the secret's query fills in the keys the
     request does not set, so the request wins key by key.
     """
-    given = dict(request.query)
-    query = tuple((k, v) for k, v in secret.url.query if k not in given) + request.query
-    return request.replace(
+    query = request.query
+    if secret.url.query:
+        given = {key for key, _ in request.query}
+        query = tuple(item for item in secret.url.query if item[0] not in given) + query
+    return URL(
+        scheme=request.scheme,
         host=secret.url.host if request.host == WILDCARD_HOST else request.host,
         port=request.port if request.port is not None else secret.url.port,
+        path=request.path,
         username=request.username if request.username is not None else secret.url.username,
         password=secret.url.password,
         query=query,
+        fragment=request.fragment,
     )
 
 
@@ -188,6 +210,9 @@ def _exclusion(request: URL, secret: Secret) -> str:
 
 
 def _best(request: URL, candidates: list[Secret], prefix: str) -> Match:
+    if len(candidates) == 1:
+        return Match(candidates[0], prefix)
+
     def rank(secret: Secret) -> tuple[bool, int]:
         return (secret.url.port is not None, secret.source_rank)
 
@@ -196,13 +221,8 @@ def _best(request: URL, candidates: list[Secret], prefix: str) -> Match:
     if len({secret.credentials() for secret in best}) > 1:
         names = sorted(secret.label for secret in best)
         raise AmbiguousSecretsError(str(request), names)
-    chosen = best[0]
-    reasons = [f"path prefix {prefix or '/'!r} (the longest that matches)"]
-    if len(candidates) > 1 and top[0]:
-        reasons.append("a port over a secret without one")
-    if len(candidates) > 1 and top[1]:
-        reasons.append("the environment over the secrets file")
-    return Match(chosen, ", ".join(reasons))
+    contested = len(candidates) > 1
+    return Match(best[0], prefix, contested and top[0], contested and bool(top[1]))
 
 
 def _freeze(value: Any) -> Any:

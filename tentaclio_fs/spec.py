@@ -245,8 +245,9 @@ class TentaclioFileSystem(ChainedFileSystem):
         if source.fs is destination.fs and source.backend.copies_on_server:
             source.fs.cp_file(source.path, destination.path, **kwargs)
             return
-        with self.open(path1, "rb") as reader, self.open(path2, "wb") as writer:
-            shutil.copyfileobj(reader, writer, COPY_CHUNK)
+        with self.open(path1, "rb") as reader:
+            with self.open(path2, "wb", expected_size=reader.size) as writer:
+                shutil.copyfileobj(reader, writer, COPY_CHUNK)
 
     def mv(self, path1: str, path2: str, recursive: bool = False, **kwargs: Any) -> None:
         source, destination = self.target(path1), self.target(path2)
@@ -298,6 +299,9 @@ class TentaclioFileSystem(ChainedFileSystem):
     ) -> Any:
         target = self.target(path)
         kwargs.pop("autocommit", None)
+        expected_size = kwargs.pop("expected_size", None)
+        if block_size is None:
+            block_size = target.backend.block_size(mode, expected_size)
         if block_size is not None:
             kwargs["block_size"] = block_size
         if cache_options is not None:
