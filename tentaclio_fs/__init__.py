@@ -43,7 +43,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # SQLAlchemy is imported only by a program that uses databases.
     if name == "db":
-        from .db import db
+        from .database import db
 
         return db
     raise AttributeError(f"module 'tentaclio_fs' has no attribute {name!r}")

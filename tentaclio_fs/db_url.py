@@ -1,4 +1,5 @@
-"""From a resolved tentaclio URL to a SQLAlchemy URL, built from parts.
+"""Database URLs: a resolved tentaclio URL to a SQLAlchemy URL, built from parts; and how a
+database is named in messages, never with its password.
 
 Why from parts: formatting ``f"{user}:{password}@{host}"`` breaks (or silently changes the host)
 as soon as a password holds ``@ : / # % +``. ``URL.create`` takes the decoded values as they are,
@@ -10,7 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, quote_plus, unquote
 
 from sqlalchemy.engine import URL as SQLAlchemyURL
 
@@ -24,7 +25,10 @@ __all__ = [
     "driver_package",
     "drivername",
     "driver_query",
+    "hide_password",
+    "location",
     "sqlalchemy_url",
+    "unknown_dialect_message",
 ]
 
 #: The driver used when a URL names only the dialect: our tested drivers, not SQLAlchemy's
@@ -109,6 +113,36 @@ def sqlalchemy_url(
         database=database_name(url),
         query=driver_query(url, options or {}, secret_name),
     )
+
+
+def unknown_dialect_message(drivername: str) -> str:
+    """What to write instead of a dialect or driver SQLAlchemy does not know."""
+    known = ", ".join(["sqlite://"] + [f"{name}://" for name in DEFAULT_DRIVERS])
+    hint = "; write postgresql://" if drivername.partition("+")[0] == "postgres" else ""
+    return (
+        f"no SQLAlchemy dialect or driver {drivername!r}{hint}: use {known}, optionally with a "
+        "driver such as postgresql+psycopg://, or install the package that provides the dialect"
+    )
+
+
+def location(target: SQLAlchemyURL) -> str:
+    """Where a database is, for messages: ``postgresql at host:port/db``, no credentials."""
+    backend = target.get_backend_name()
+    if backend == "sqlite":
+        return f"sqlite at {target.database or ':memory:'}"
+    netloc = target.host or "localhost"
+    if target.port is not None:
+        netloc += f":{target.port}"
+    return f"{backend} at {netloc}/{target.database or ''}"
+
+
+def hide_password(message: str, password: str | None) -> str:
+    """``message`` with every spelling of ``password`` (raw, percent- or form-encoded) masked."""
+    if not password:
+        return message
+    for spelling in {password, quote(password, safe=""), quote(password), quote_plus(password)}:
+        message = message.replace(spelling, "***")
+    return message
 
 
 def _option_text(key: str, value: Any, secret_name: str) -> str:

@@ -89,7 +89,6 @@ def run_demo(rows: int = 100_000, echo: Callable[[str], None] = print) -> dict[s
     """Run the job, print each step with its time, and return the times (seconds)."""
     import pandas as pd
 
-
     timings: dict[str, float] = {}
 
     def step(label: str, action: Callable[[], Any]) -> Any:

@@ -221,8 +221,12 @@ def _best(request: URL, candidates: list[Secret], prefix: str) -> Match:
     if len({secret.credentials() for secret in best}) > 1:
         names = sorted(secret.label for secret in best)
         raise AmbiguousSecretsError(str(request), names)
-    contested = len(candidates) > 1
-    return Match(best[0], prefix, contested and top[0], contested and bool(top[1]))
+    # Say which rule decided only where it did: some candidate lacked a port, or came from a file.
+    beat_on_port = top[0] and any(secret.url.port is None for secret in candidates)
+    beat_on_source = bool(top[1]) and any(
+        rank(secret)[0] == top[0] and not secret.source_rank for secret in candidates
+    )
+    return Match(best[0], prefix, beat_on_port, beat_on_source)
 
 
 def _freeze(value: Any) -> Any:

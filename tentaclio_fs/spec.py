@@ -27,7 +27,7 @@ from .backends import Backend, LocalBackend
 from .connect_errors import connection_errors_explained
 from .files import AtomicWriter, ReadFile, TextFile, open_atomic_writer
 from .secrets import SecretStore, default_store
-from .urls import URL, is_url
+from .urls import URL, is_url, render_query
 
 __all__ = ["TentaclioFileSystem"]
 
@@ -119,7 +119,7 @@ class TentaclioFileSystem(ChainedFileSystem):
 
     def _request_url(self, text: str) -> URL | None:
         if is_url(text):
-            return URL.parse(text)
+            return _file_name_characters_kept(URL.parse(text))
         base = self._base
         if base is None:
             return None
@@ -193,27 +193,11 @@ class TentaclioFileSystem(ChainedFileSystem):
         target = self.target(path)
         return bytes(target.fs.cat_file(target.path, start=start, end=end, **kwargs))
 
-    def get_file(self, rpath: str, lpath: str, **kwargs: Any) -> None:
-        target = self.target(rpath)
-        target.fs.get_file(target.path, lpath, **kwargs)
-
-    def get(self, rpath: str, lpath: str, recursive: bool = False, **kwargs: Any) -> None:
-        target = self.target(rpath)
-        target.fs.get(target.path, lpath, recursive=recursive, **kwargs)
-
     # -- writing -------------------------------------------------------------------------
 
     def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
-        with self.open(path, "wb") as stream:
+        with self.open(path, "xb" if mode == "create" else "wb") as stream:
             stream.write(value)
-
-    def put_file(self, lpath: str, rpath: str, **kwargs: Any) -> None:
-        target = self.target(rpath)
-        target.fs.put_file(lpath, target.path, **kwargs)
-
-    def put(self, lpath: str, rpath: str, recursive: bool = False, **kwargs: Any) -> None:
-        target = self.target(rpath)
-        target.fs.put(lpath, target.path, recursive=recursive, **kwargs)
 
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
         target = self.target(path)
@@ -236,18 +220,20 @@ class TentaclioFileSystem(ChainedFileSystem):
             target = self.target(one)
             target.fs.rm(target.path, recursive=recursive, maxdepth=maxdepth)
 
-    def touch(self, path: str, truncate: bool = True, **kwargs: Any) -> None:
-        target = self.target(path)
-        target.fs.touch(target.path, truncate=truncate, **kwargs)
-
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         source, destination = self.target(path1), self.target(path2)
         if source.fs is destination.fs and source.backend.copies_on_server:
             source.fs.cp_file(source.path, destination.path, **kwargs)
             return
-        with self.open(path1, "rb") as reader:
-            with self.open(path2, "wb", expected_size=reader.size) as writer:
-                shutil.copyfileobj(reader, writer, COPY_CHUNK)
+        if source.fs.isdir(source.path):
+            # fsspec's recursive copy hands folders to cp_file too
+            destination.fs.makedirs(destination.path, exist_ok=True)
+            return
+        with (
+            self.open(path1, "rb") as reader,
+            self.open(path2, "wb", expected_size=reader.size) as writer,
+        ):
+            shutil.copyfileobj(reader, writer, COPY_CHUNK)
 
     def mv(self, path1: str, path2: str, recursive: bool = False, **kwargs: Any) -> None:
         source, destination = self.target(path1), self.target(path2)
@@ -330,6 +316,26 @@ def _atomic_writer(target: Target, mode: str, **kwargs: Any) -> AtomicWriter:
     return open_atomic_writer(target.fs, target.path, mode, transactional, **kwargs)
 
 
+def _file_name_characters_kept(url: URL) -> URL:
+    """Outside HTTP, ``#`` and a ``?`` followed by no ``name=value`` belong to the path.
+
+    Remote file names and glob patterns (``fil?1``) use them; a query of options always has
+    ``name=value`` pairs.
+    """
+    if url.scheme in ("http", "https"):
+        return url
+    path = url.path
+    query = url.query
+    if query and all(value is None for _, value in query):
+        path += "?" + render_query(query)
+        query = ()
+    if url.fragment is not None:
+        path += "#" + url.fragment
+    if path == url.path:
+        return url
+    return url.replace(path=path, query=query, fragment=None)
+
+
 def _base_url(protocol: str | None, options: dict[str, Any], password: str | None) -> URL | None:
     """The URL that a chained layer's stripped paths are relative to."""
     if protocol in (None, "file", "local"):
@@ -346,7 +352,7 @@ def _base_url(protocol: str | None, options: dict[str, Any], password: str | Non
 
 
 def _local_fs() -> AbstractFileSystem:
-    return backends.filesystem_for(LocalBackend(), {})
+    return backends.filesystem_for(LocalBackend(), {"auto_mkdir": True})
 
 
 def _full_name(parent: str, name: str) -> str:

@@ -25,8 +25,7 @@ WILDCARD_HOST = "hostname"
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://")
 _MASK = "***"
 _RAW_CHARACTER_HINT = (
-    "if a user or password holds a raw '/', '#', '?' or '@', percent-encode it "
-    "(%2F, %23, %3F, %40)"
+    "if a user or password holds a raw '/', '#', '?' or '@', percent-encode it (%2F, %23, %3F, %40)"
 )
 
 QueryItems = tuple[tuple[str, str | None], ...]

@@ -144,3 +144,18 @@ def test_append_where_the_backend_can(tmp_path):
         with tio.open(url, "a") as writer:
             writer.write(line)
     assert (tmp_path / "log.txt").read_text() == "one\ntwo\n"
+
+
+@pytest.mark.parametrize("name", ["a#b.txt", "what?.txt"])
+def test_remote_names_with_hash_and_question_mark(remote, name):
+    with tio.open(f"{remote}/{name}", "w") as writer:
+        writer.write(name)
+    assert f"{remote}/{name}" in [u.rstrip("/") for u in tio.listdir(remote)]
+    with tio.open(f"{remote}/{name}") as reader:
+        assert reader.read() == name
+
+
+def test_question_mark_is_a_glob_wildcard(remote):
+    for name in ("file1", "fila1", "file22"):
+        tio.open(f"{remote}/{name}", "w").close()
+    assert sorted(u.rsplit("/", 1)[-1] for u in tio.glob(f"{remote}/fil?1")) == ["fila1", "file1"]

@@ -12,23 +12,30 @@ connection parameters).
 
 from __future__ import annotations
 
+import atexit
+import functools
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
-from urllib.parse import quote, quote_plus
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import sqlalchemy
 from sqlalchemy import exc
 from sqlalchemy.engine import URL as SQLAlchemyURL
-from sqlalchemy.engine import Connection, Engine, Row
+from sqlalchemy.engine import Connection, CursorResult, Engine, Row
 
-from .db_url import DEFAULT_DRIVERS, driver_package, sqlalchemy_url
+from .db_url import (
+    driver_package,
+    hide_password,
+    location,
+    sqlalchemy_url,
+    unknown_dialect_message,
+)
 from .errors import BackendNotInstalledError, DatabaseError, UnsupportedSchemeError
-from .secrets import SecretStore, default_store
+from .secrets import Resolution, SecretStore, default_store
 from .urls import URL
 
 if TYPE_CHECKING:
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["Database", "db"]
 
 _log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # (pid, resolved SQLAlchemy URL with its password, engine options): one engine each. The pid keeps
 # a forked child from sharing its parent's sockets.
@@ -56,16 +64,37 @@ def db(url: str | URL, *, store: SecretStore | None = None, **engine_options: An
     ``url`` is written without secrets (``postgresql://hostname/analytics``); the matching
     secret gives host, port, user, password and driver parameters (see :mod:`db_url`).
     ``engine_options`` go to :func:`sqlalchemy.create_engine` (``pool_size``, ``echo``, ...).
+    Query parameters of the secret and of ``url`` reach the driver, ``url`` winning key by key;
+    a name-only parameter (``?flag``) is dropped with a warning, once per distinct URL.
+
+    A pickled client carries no password and no store: unpickled, it resolves its credentials
+    again from the default store of the receiving process.
     """
     written = url.render(hide_password=False) if isinstance(url, URL) else url
-    request = URL.parse(written)
+    request = _parse(written)
     store = store or default_store()
-    resolution = store.resolve(request)
-    secret_name = resolution.match.secret.label if resolution.match else ""
-    target = sqlalchemy_url(resolution.url, resolution.options, secret_name)
+    target = _convert(store.resolve(request))
     token = repr(sorted(engine_options.items()))
     engine = _cached_engine(target, engine_options, (os.getpid(), id(store), written, token))
     return Database(engine, request, engine_options)
+
+
+# Parsing and converting are pure, and a loop of ``with tio.db(url)`` blocks repeats them: memoized,
+# they cost a dictionary probe. Only resolving runs every time, since secrets may change.
+_parse = functools.lru_cache(maxsize=512)(URL.parse)
+
+
+@functools.lru_cache(maxsize=512)
+def _convert_plain(url: URL) -> SQLAlchemyURL:
+    return sqlalchemy_url(url)
+
+
+def _convert(resolution: Resolution) -> SQLAlchemyURL:
+    """The SQLAlchemy URL of a resolution; memoized unless the secret has options."""
+    if not resolution.options:
+        return _convert_plain(resolution.url)
+    name = resolution.match.secret.label if resolution.match else ""
+    return sqlalchemy_url(resolution.url, resolution.options, name)
 
 
 def _cached_engine(
@@ -88,12 +117,25 @@ def _cached_engine(
     return engine
 
 
+@atexit.register
+def _dispose_engines() -> None:
+    """Close pooled connections at exit, politely rather than by garbage collection.
+
+    Only this process's engines: a forked child must not close the sockets of its parent.
+    """
+    pid = os.getpid()
+    with _lock:
+        mine = [engine for key, engine in _engines.items() if key[0] == pid]
+    for engine in mine:
+        engine.dispose()
+
+
 def _create_engine(target: SQLAlchemyURL, engine_options: Mapping[str, Any]) -> Engine:
     """A new engine, or an error that says which package or URL to use instead."""
     try:
         dialect = target.get_dialect()
     except exc.NoSuchModuleError:
-        raise UnsupportedSchemeError(_unknown_dialect(target.drivername)) from None
+        raise UnsupportedSchemeError(unknown_dialect_message(target.drivername)) from None
     if dialect.is_async:
         raise UnsupportedSchemeError(
             f"{target.drivername} is an asyncio driver and tio.db gives synchronous engines; "
@@ -107,15 +149,6 @@ def _create_engine(target: SQLAlchemyURL, engine_options: Mapping[str, Any]) -> 
         raise BackendNotInstalledError(f"{backend} databases", package) from None
     _log.debug("new engine for %s", engine.url)
     return engine
-
-
-def _unknown_dialect(drivername: str) -> str:
-    known = ", ".join(["sqlite://"] + [f"{name}://" for name in DEFAULT_DRIVERS])
-    hint = "; write postgresql://" if drivername.partition("+")[0] == "postgres" else ""
-    return (
-        f"no SQLAlchemy dialect or driver {drivername!r}{hint}: use {known}, optionally with a "
-        "driver such as postgresql+psycopg://, or install the package that provides the dialect"
-    )
 
 
 class Database:
@@ -134,6 +167,7 @@ class Database:
         self._engine_options = dict(engine_options)
         self._connection: Connection | None = None
         self._in_transaction = False
+        self._errors = _Translated(engine.url)
 
     @property
     def engine(self) -> Engine:
@@ -143,15 +177,14 @@ class Database:
     def query(self, sql: str, **params: Any) -> Sequence[Row[Any]]:
         """The rows of ``sql`` with ``:name`` placeholders bound to ``params`` (attribute,
         index and ``row._mapping`` access); an empty list for a statement without rows."""
-        with self._work() as connection:
-            result = connection.execute(sqlalchemy.text(sql), params)
-            return result.all() if result.returns_rows else []
+        return self._run(lambda connection: _rows(connection.execute(sqlalchemy.text(sql), params)))
 
     def execute(self, sql: str, **params: Any) -> int:
         """Run ``sql`` with bound ``params`` and commit (unless in :meth:`transaction`);
         return the driver's row count."""
-        with self._work() as connection:
-            return connection.execute(sqlalchemy.text(sql), params).rowcount
+        return self._run(
+            lambda connection: connection.execute(sqlalchemy.text(sql), params).rowcount
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Self]:
@@ -159,8 +192,7 @@ class Database:
         exception. Yields this client; its ``query``/``execute`` run inside the transaction."""
         if self._in_transaction:
             raise DatabaseError("a transaction is already open on this client; finish it first")
-        connection = self._connect()
-        with _translated(self._engine.url), connection.begin():
+        with self._errors, self._connect().begin():
             self._in_transaction = True
             try:
                 yield self
@@ -170,8 +202,9 @@ class Database:
     def get_df(self, sql: str, **params: Any) -> pd.DataFrame:
         """The result of ``sql`` as a pandas DataFrame (pandas is needed only here)."""
         pandas = _import_pandas()
-        with self._work() as connection:
-            return pandas.read_sql(sqlalchemy.text(sql), connection, params=params)
+        return self._run(
+            lambda connection: pandas.read_sql(sqlalchemy.text(sql), connection, params=params)
+        )
 
     def dump_df(
         self,
@@ -184,36 +217,37 @@ class Database:
     ) -> int | None:
         """Write ``df`` to ``table`` (``DataFrame.to_sql``; index left out unless asked)."""
         _import_pandas()
-        with self._work() as connection:
-            return df.to_sql(table, connection, if_exists=if_exists, index=index, **to_sql_options)
+        return self._run(
+            lambda connection: df.to_sql(
+                table, connection, if_exists=if_exists, index=index, **to_sql_options
+            )
+        )
 
     def close(self) -> None:
         """Return the connection to the pool (the engine stays cached); the client may be used
         again and then takes a new connection."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            with _translated(self._engine.url):
+            with self._errors:
                 connection.close()
 
-    @contextmanager
-    def _work(self) -> Iterator[Connection]:
-        """The client's connection, committed after the work unless a transaction is open."""
-        connection = self._connect()
-        with _translated(self._engine.url):
+    def _run(self, work: Callable[[Connection], T]) -> T:
+        """``work`` on the client's connection, committed after unless a transaction is open."""
+        with self._errors:
+            connection = self._connect()
             if self._in_transaction:
-                yield connection
-                return
+                return work(connection)
             try:
-                yield connection
+                value = work(connection)
             except BaseException:
                 connection.rollback()
                 raise
             connection.commit()
+            return value
 
     def _connect(self) -> Connection:
         if self._connection is None or self._connection.closed:
-            with _translated(self._engine.url):
-                self._connection = self._engine.connect()
+            self._connection = self._engine.connect()
         return self._connection
 
     def __enter__(self) -> Self:
@@ -248,37 +282,36 @@ def _import_pandas() -> Any:
     return pandas
 
 
-@contextmanager
-def _translated(target: SQLAlchemyURL) -> Iterator[None]:
-    """SQLAlchemy and driver errors as :class:`DatabaseError`, without the password."""
-    try:
-        yield
-    except exc.StatementError as error:  # DBAPIError, OperationalError, unbound parameters
-        raise DatabaseError(_describe(target, error)) from None
+def _rows(result: CursorResult[Any]) -> Sequence[Row[Any]]:
+    return result.all() if result.returns_rows else []
+
+
+class _Translated:
+    """A ``with`` block in which SQLAlchemy and driver errors become :class:`DatabaseError`,
+    without the password. A class rather than a generator: it runs on every statement."""
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target: SQLAlchemyURL) -> None:
+        self._target = target
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        # StatementError covers DBAPIError (refused logins, SQL errors) and unbound parameters.
+        if isinstance(error, exc.StatementError):
+            raise DatabaseError(_describe(self._target, error)) from None
 
 
 def _describe(target: SQLAlchemyURL, error: exc.StatementError) -> str:
     cause = str(error.orig if error.orig is not None else error).strip()
-    message = f"{_where(target)}: {cause}"
+    message = f"{location(target)}: {cause}"
     if error.statement:
         message += f" [SQL: {error.statement}]"
-    return _hide(message, target.password)
-
-
-def _where(target: SQLAlchemyURL) -> str:
-    backend = target.get_backend_name()
-    if backend == "sqlite":
-        return f"sqlite at {target.database or ':memory:'}"
-    netloc = target.host or "localhost"
-    if target.port is not None:
-        netloc += f":{target.port}"
-    return f"{backend} at {netloc}/{target.database or ''}"
-
-
-def _hide(message: str, password: str | None) -> str:
-    """``message`` with every spelling of ``password`` (raw, percent- or form-encoded) masked."""
-    if not password:
-        return message
-    for spelling in {password, quote(password, safe=""), quote(password), quote_plus(password)}:
-        message = message.replace(spelling, "***")
-    return message
+    return hide_password(message, target.password)
