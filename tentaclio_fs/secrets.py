@@ -13,7 +13,7 @@ import re
 import stat
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -87,8 +87,16 @@ def secrets_from_env(environ: Mapping[str, str]) -> list[Secret]:
     ]
 
 
-def secrets_from_file(path: str, environ: Mapping[str, str]) -> list[Secret]:
-    """The secrets of one YAML file (``secrets:`` mapping), with ``${VAR}`` taken from environ."""
+def secrets_from_file(
+    path: str,
+    environ: Mapping[str, str],
+    on_error: Callable[[SecretError], None] | None = None,
+) -> list[Secret]:
+    """The secrets of one YAML file (``secrets:`` mapping), with ``${VAR}`` taken from environ.
+
+    A bad entry raises, unless ``on_error`` is given: then it is told of each bad entry and the
+    others are still read (``tentaclio-fs secrets check`` reports every problem at once).
+    """
     document = _load_yaml(path)
     if document is None:
         raise SecretsFileError(path, "is empty", "it needs a top-level 'secrets:' mapping")
@@ -99,7 +107,15 @@ def secrets_from_file(path: str, environ: Mapping[str, str]) -> list[Secret]:
         return []
     if not isinstance(entries, dict):
         raise SecretsFileError(path, "'secrets:' must be a mapping of names to secrets")
-    return [_secret_from_entry(path, str(key), value, environ) for key, value in entries.items()]
+    secrets = []
+    for key, value in entries.items():
+        try:
+            secrets.append(_secret_from_entry(path, str(key), value, environ))
+        except SecretError as error:
+            if on_error is None:
+                raise
+            on_error(error)
+    return secrets
 
 
 def _load_yaml(path: str) -> Any:

@@ -19,8 +19,6 @@ from .secrets import (
     ENV_PREFIX,
     ENVIRONMENT,
     SECRETS_FILE_VARIABLE,
-    _load_yaml,
-    _secret_from_entry,
     parse_secret_url,
     secrets_from_file,
 )
@@ -66,28 +64,19 @@ def _check_variables(environ: Mapping[str, str], report: Report) -> None:
 def _check_file(path: str, environ: Mapping[str, str], report: Report) -> None:
     try:
         mode = os.stat(path).st_mode
-        report.secrets.extend(secrets_from_file(path, environ))
+        report.secrets.extend(
+            secrets_from_file(path, environ, on_error=lambda e: report.problems.append(str(e)))
+        )
     except OSError as error:
         report.problems.append(f"secrets file {path}: cannot be read ({error.strerror})")
         return
     except SecretsFileError as error:
         report.problems.append(str(error))
         return
-    except SecretError:
-        # The file's shape is right and one entry is wrong: go through them one by one.
-        _check_entries(path, environ, report)
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         report.problems.append(
             f"secrets file {path}: can be read by other users; run: chmod 600 {path}"
         )
-
-
-def _check_entries(path: str, environ: Mapping[str, str], report: Report) -> None:
-    for key, value in _load_yaml(path)["secrets"].items():
-        try:
-            report.secrets.append(_secret_from_entry(path, str(key), value, environ))
-        except SecretError as error:
-            report.problems.append(str(error))
 
 
 def _check_conflicts(report: Report) -> None:
