@@ -23,7 +23,8 @@ from urllib.parse import quote, quote_plus
 import pandas as pd
 import pytest
 import sqlalchemy
-from servers import CANARY_PASSWORD, CANARY_USER
+
+# tests/ is not a package: pytest puts it on sys.path, so its helpers import as ``servers``.
 from servers.databases import (
     MARIADB_DATABASE,
     MariaDBAccount,
@@ -37,6 +38,7 @@ import tentaclio_fs.database as db_module
 from tentaclio_fs.db_url import NameOnlyParameterWarning, hide_password, sqlalchemy_url
 from tentaclio_fs.errors import BackendNotInstalledError, DatabaseError, UnsupportedSchemeError
 from tentaclio_fs.secrets import SecretStore
+from tentaclio_fs.testing import CANARY_PASSWORD, CANARY_USER
 from tentaclio_fs.urls import URL
 
 pytestmark = pytest.mark.timeout(120)

@@ -23,9 +23,7 @@ import s3fs
 import sshfs
 from fsspec.implementations.http import HTTPFileSystem
 
-# tests/ is not a package: pytest's default "prepend" import mode puts tests/ on
-# sys.path, so the helper package imports as top-level ``servers``.
-from servers import (
+from tentaclio_fs.testing import (
     CANARY_PASSWORD,
     CANARY_USER,
     FTPServer,
