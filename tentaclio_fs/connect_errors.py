@@ -13,11 +13,24 @@ from collections.abc import Iterator
 from .errors import HostKeyError, TentaclioError
 from .secrets import Resolution
 
-__all__ = ["LoginRefusedError", "connection_errors_explained"]
+__all__ = [
+    "LoginRefusedError",
+    "TLSError",
+    "connection_errors_explained",
+    "http_errors_explained",
+]
 
 
 class LoginRefusedError(TentaclioError, PermissionError):
     """The server refused the credentials."""
+
+
+class TLSError(TentaclioError, ConnectionError):
+    """A server's TLS certificate is not trusted."""
+
+
+class HTTPStatusError(TentaclioError, OSError):
+    """An HTTP server answered with an error status."""
 
 
 def _whose(resolution: Resolution) -> str:
@@ -58,3 +71,40 @@ def connection_errors_explained(resolution: Resolution) -> Iterator[None]:
                 "file in the secret's known_hosts option"
             ) from None
         raise
+
+
+@contextlib.contextmanager
+def http_errors_explained(resolution: Resolution) -> Iterator[None]:
+    """Name the cause of an HTTP failure that fsspec reports as a missing file or as aiohttp's
+    own error, whose ``repr`` carries the request headers (Basic auth included)."""
+    url = resolution.url
+    try:
+        yield
+    except Exception as error:
+        cause = _aiohttp_cause(error)
+        if cause is None:
+            raise
+        kind = type(cause).__name__
+        if kind == "ClientConnectorCertificateError":
+            raise TLSError(
+                f"the TLS certificate of {url.netloc} is not trusted ({cause.certificate_error}); "
+                "add its CA to the system store, or point SSL_CERT_FILE at a bundle with it"
+            ) from None
+        status = getattr(cause, "status", None)
+        if status in (401, 403):
+            raise LoginRefusedError(
+                f"{url.scheme} {status} from {url.netloc}; {_whose(resolution)}"
+            ) from None
+        if status is not None:
+            message = getattr(cause, "message", "")
+            raise HTTPStatusError(f"{url.scheme} {status} {message} from {url.netloc}") from None
+        raise
+
+
+def _aiohttp_cause(error: BaseException) -> BaseException | None:
+    seen: BaseException | None = error
+    while seen is not None:
+        if type(seen).__module__.startswith("aiohttp"):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None

@@ -12,6 +12,7 @@ the process that unpickles it resolves its own.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import shutil
 from collections.abc import Iterator
@@ -24,9 +25,9 @@ from fsspec.utils import infer_compression
 
 from . import backends
 from .backends import Backend, LocalBackend
-from .connect_errors import connection_errors_explained
+from .connect_errors import connection_errors_explained, http_errors_explained
 from .files import AtomicWriter, ReadFile, TextFile, open_atomic_writer
-from .secrets import SecretStore, default_store
+from .secrets import Resolution, SecretStore, default_store
 from .urls import URL, is_url, render_query
 
 __all__ = ["TentaclioFileSystem"]
@@ -44,6 +45,13 @@ class Target:
     path: str
     backend: Backend
     request: URL | None
+    resolution: Resolution | None = None
+
+    def explained(self) -> contextlib.AbstractContextManager[None]:
+        """Clear errors for what HTTP reports as a missing file or as aiohttp's own error."""
+        if self.resolution is None or self.backend.protocol != "http":
+            return contextlib.nullcontext()
+        return http_errors_explained(self.resolution)
 
     def url_of(self, path: str) -> str:
         """A path the backend returned, as a URL that resolves to the same credentials."""
@@ -115,7 +123,7 @@ class TentaclioFileSystem(ChainedFileSystem):
         kwargs = backend.kwargs(resolution.url, {**resolution.options, **self._backend_options})
         with connection_errors_explained(resolution):
             fs = backends.filesystem_for(backend, kwargs)
-        return Target(fs, backend.path(resolution.url), backend, request)
+        return Target(fs, backend.path(resolution.url), backend, request, resolution)
 
     def _request_url(self, text: str) -> URL | None:
         if is_url(text):
@@ -134,14 +142,16 @@ class TentaclioFileSystem(ChainedFileSystem):
 
     def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
         target = self.target(path)
-        entries = target.fs.ls(target.path, detail=detail, **kwargs)
+        with target.explained():
+            entries = target.fs.ls(target.path, detail=detail, **kwargs)
         if not detail:
             return [target.url_of(_full_name(target.path, name)) for name in entries]
         return [_renamed(target, entry) for entry in entries]
 
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
         target = self.target(path)
-        return _renamed(target, target.fs.info(target.path, **kwargs))
+        with target.explained():
+            return _renamed(target, target.fs.info(target.path, **kwargs))
 
     def exists(self, path: str, **kwargs: Any) -> bool:
         target = self.target(path)
@@ -293,7 +303,8 @@ class TentaclioFileSystem(ChainedFileSystem):
         if cache_options is not None:
             kwargs["cache_options"] = cache_options
         if mode in ("r", "rb"):
-            raw = target.fs.open(target.path, "rb", **kwargs)
+            with target.explained():
+                raw = target.fs.open(target.path, "rb", **kwargs)
             return ReadFile(raw, self, self._strip_protocol(path), "rb")
         if mode == "xb" and target.fs.exists(target.path):
             raise FileExistsError(target.url_of(target.path))

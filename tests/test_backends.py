@@ -8,7 +8,7 @@ import asyncssh
 import pytest
 
 import tentaclio_fs as tio
-from tentaclio_fs.connect_errors import LoginRefusedError
+from tentaclio_fs.connect_errors import LoginRefusedError, TLSError
 from tentaclio_fs.errors import HostKeyError, TentaclioError, UnsupportedSchemeError
 from tentaclio_fs.testing import CANARY_PASSWORD, CANARY_USER, SFTPServer
 
@@ -168,3 +168,30 @@ def test_unknown_scheme_is_a_clear_error():
 def test_unknown_query_option_is_a_clear_error(sftp):
     with pytest.raises(TentaclioError, match="colour"):
         tio.listdir(f"{sftp}/?colour=blue")
+
+
+def test_https_verifies_certificates_by_default(tmp_path, secrets):
+    import ssl
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from servers.databases import self_signed_certificate
+
+    key, certificate = self_signed_certificate("127.0.0.1")
+    (tmp_path / "cert.pem").write_bytes(certificate)
+    (tmp_path / "key.pem").write_bytes(key)
+    (tmp_path / "served.txt").write_text("over tls")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(TLSError) as caught:
+            tio.open(f"https://127.0.0.1:{server.server_address[1]}/served.txt").read()
+        assert "certificate" in str(caught.value)
+        assert "SSL_CERT_FILE" in str(caught.value)
+    finally:
+        server.shutdown()
