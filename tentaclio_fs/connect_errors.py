@@ -87,7 +87,8 @@ def http_errors_explained(resolution: Resolution) -> Iterator[None]:
         kind = type(cause).__name__
         if kind == "ClientConnectorCertificateError":
             raise TLSError(
-                f"the TLS certificate of {url.netloc} is not trusted ({cause.certificate_error}); "
+                f"the TLS certificate of {url.netloc} is not trusted "
+                f"({getattr(cause, 'certificate_error', cause)}); "
                 "add its CA to the system store, or point SSL_CERT_FILE at a bundle with it"
             ) from None
         status = getattr(cause, "status", None)
