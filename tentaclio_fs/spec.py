@@ -81,8 +81,9 @@ class TentaclioFileSystem(ChainedFileSystem):
         self._store = store
         self._base = _base_url(target_protocol, options, inline_password)
         self._backend_options = {k: v for k, v in options.items() if k not in _LOCATION_KEYS}
-        # Top-level kwargs (pandas adds anon=True on a retry, say) are not for the backend.
-        self._ignored = kwargs
+        # Top-level kwargs (pandas adds anon=True on a retry, say) are not for the backend:
+        # backend options come from the secret and from target_options.
+        del kwargs
 
     @property
     def storage_options(self) -> dict[str, Any]:
@@ -108,7 +109,10 @@ class TentaclioFileSystem(ChainedFileSystem):
         return text
 
     def unstrip_protocol(self, name: str) -> str:
-        return "tentaclio::" + self.target(name).url_of(self.target(name).path)
+        request = self._request_url(self._strip_protocol(name))
+        if request is None:
+            return "tentaclio::" + self._strip_protocol(name)
+        return "tentaclio::" + request.replace(password=None).render()
 
     def target(self, path: str) -> Target:
         """Resolve ``path`` to its backend, credentials injected."""
