@@ -9,8 +9,10 @@ again. Backends are created once per set of credentials and reused.
 from __future__ import annotations
 
 import base64
+import ftplib
 import os
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 from urllib.parse import unquote
@@ -236,7 +238,11 @@ def backend_for_scheme(scheme: str) -> Backend:
 
 
 _instances: dict[tuple[Any, ...], AbstractFileSystem] = {}
+_last_used: dict[tuple[Any, ...], float] = {}
 _instances_lock = threading.Lock()
+#: An FTP server drops an idle control connection (often after 300 s): after this long unused,
+#: a cached FTP connection is checked with NOOP before it is handed out, and replaced if dead.
+FTP_IDLE_CHECK_SECONDS = 60.0
 
 
 def filesystem_for(backend: Backend, kwargs: dict[str, Any]) -> AbstractFileSystem:
@@ -246,12 +252,27 @@ def filesystem_for(backend: Backend, kwargs: dict[str, Any]) -> AbstractFileSyst
     key = (backend.protocol, tokenize(kwargs), os.getpid(), thread)
     with _instances_lock:
         instance = _instances.get(key)
-    if instance is not None:
+        idle = time.monotonic() - _last_used.get(key, 0.0)
+        _last_used[key] = time.monotonic()
+    if instance is not None and not (idle > FTP_IDLE_CHECK_SECONDS and _ftp_is_dead(instance)):
         return instance
     try:
         cls = fsspec.get_filesystem_class(backend.protocol)
     except ImportError:
         raise BackendNotInstalledError(f"{backend.protocol} URLs", backend.package) from None
-    instance = cls(**kwargs)
+    fresh = cls(**kwargs)
     with _instances_lock:
-        return _instances.setdefault(key, instance)
+        if _instances.get(key) is instance:
+            _instances[key] = fresh
+        return _instances[key]
+
+
+def _ftp_is_dead(instance: AbstractFileSystem) -> bool:
+    connection = getattr(instance, "ftp", None)
+    if connection is None:
+        return False
+    try:
+        connection.voidcmd("NOOP")
+    except (OSError, EOFError, AttributeError, ftplib.Error):  # AttributeError: closed socket
+        return True
+    return False

@@ -195,3 +195,14 @@ def test_https_verifies_certificates_by_default(tmp_path, secrets):
         assert "SSL_CERT_FILE" in str(caught.value)
     finally:
         server.shutdown()
+
+
+def test_a_dropped_ftp_connection_is_replaced(ftp, monkeypatch):
+    from tentaclio_fs import backends
+
+    tio.open(f"{ftp}/alive.txt", "w").close()
+    for key, fs in backends._instances.items():
+        if key[0] == "ftp":
+            fs.ftp.close()  # as a server does with an idle control connection
+    monkeypatch.setattr(backends, "FTP_IDLE_CHECK_SECONDS", -1.0)
+    assert tio.exists(f"{ftp}/alive.txt")
