@@ -17,8 +17,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-import yaml
-
 from .errors import SecretError, SecretsFileError, URLError
 from .matching import Match, Secret, SecretIndex, authenticated_url
 from .urls import URL
@@ -126,6 +124,8 @@ def _load_yaml(path: str) -> Any:
         raise SecretsFileError(
             path, f"cannot be read ({error.strerror})", f"check {SECRETS_FILE_VARIABLE}"
         ) from None
+    import yaml  # only a program with a secrets file pays for it
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
