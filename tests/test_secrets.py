@@ -200,3 +200,30 @@ def test_secret_repr_and_logs_show_no_value(tmp_path, caplog):
     shown = repr(match) + repr(match.secret) + repr(store.index().secrets) + caplog.text
     assert CANARY not in shown
     assert "key-passphrase-canary" not in shown
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: os.environ.__setitem__(
+            "TENTACLIO__CONN__LIVE", "ftp://changed:p@live.example.com/"
+        ),
+        lambda: os.environ.update({"TENTACLIO__CONN__LIVE": "ftp://changed:p@live.example.com/"}),
+        lambda: (
+            os.environ.setdefault("TENTACLIO__CONN__LATER", "ftp://changed:p@live.example.com/x")
+            and os.environ.pop("TENTACLIO__CONN__LIVE")
+        ),
+        lambda: os.environ.pop("TENTACLIO__CONN__LIVE"),
+        lambda: os.environ.__delitem__("TENTACLIO__CONN__LIVE"),
+    ],
+)
+def test_every_way_of_changing_os_environ_is_seen(monkeypatch, change):
+    from tentaclio_fs import authenticate
+
+    monkeypatch.delenv("TENTACLIO__SECRETS_FILE", raising=False)
+    monkeypatch.setenv("TENTACLIO__CONN__LIVE", "ftp://first:p@live.example.com/")
+    monkeypatch.delenv("TENTACLIO__CONN__LATER", raising=False)
+    assert authenticate("ftp://live.example.com/x").username == "first"
+    change()
+    assert authenticate("ftp://live.example.com/x").username in ("changed", None)
+    os.environ.pop("TENTACLIO__CONN__LATER", None)
