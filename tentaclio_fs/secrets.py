@@ -252,7 +252,7 @@ class _VersionedDict(dict[Any, Any]):
         self.version += 1
         return super().setdefault(key, default)
 
-    def __ior__(self, other: Any) -> Any:
+    def __ior__(self, other: Any) -> Any:  # type: ignore[misc]
         self.version += 1
         return super().__ior__(other)
 
