@@ -21,6 +21,7 @@ from urllib.parse import unquote
 
 from fsspec import AbstractFileSystem
 from fsspec.implementations.chained import ChainedFileSystem
+from fsspec.implementations.local import LocalFileSystem
 from fsspec.utils import infer_compression
 
 from . import backends
@@ -120,7 +121,7 @@ class TentaclioFileSystem(ChainedFileSystem):
         request = self._request_url(text)
         if request is None or request.scheme in ("file", "local"):
             local = unquote(request.path) if request is not None else text
-            return Target(_local_fs(), local or "/", LocalBackend(), None)
+            return Target(_local_fs(), local or "/", _LOCAL, None)
         backend = backends.backend_for_scheme(request.scheme)
         store = self._store or default_store()
         resolution = store.resolve(request)
@@ -275,7 +276,7 @@ class TentaclioFileSystem(ChainedFileSystem):
         binary_mode = mode if "b" in mode else mode.replace("t", "") + "b"
         stream = self._open_binary(path, binary_mode, block_size, cache_options, **kwargs)
         if compression == "infer":
-            compression = infer_compression(self.target(path).path)
+            compression = infer_compression(self._strip_protocol(path))
         if compression:
             from fsspec.compression import compr
 
@@ -309,6 +310,8 @@ class TentaclioFileSystem(ChainedFileSystem):
         if mode in ("r", "rb"):
             with target.explained():
                 raw = target.fs.open(target.path, "rb", **kwargs)
+            if target.resolution is None:
+                return raw  # a local file: nothing secret to keep out of a pickle
             return ReadFile(raw, self, self._strip_protocol(path), "rb")
         if mode == "xb" and target.fs.exists(target.path):
             raise FileExistsError(target.url_of(target.path))
@@ -367,7 +370,16 @@ def _base_url(protocol: str | None, options: dict[str, Any], password: str | Non
 
 
 def _local_fs() -> AbstractFileSystem:
-    return backends.filesystem_for(LocalBackend(), {"auto_mkdir": True})
+    # Writing creates parent folders on every backend: locally too. Kept here, since a local
+    # open is so cheap that the shared backend cache would double its cost.
+    global _local_instance
+    if _local_instance is None:
+        _local_instance = LocalFileSystem(auto_mkdir=True)
+    return _local_instance
+
+
+_local_instance: AbstractFileSystem | None = None
+_LOCAL = LocalBackend()
 
 
 def _full_name(parent: str, name: str) -> str:
