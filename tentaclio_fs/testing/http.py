@@ -87,18 +87,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._serve_file(target_path, send_body)
 
     def _serve_file(self, path: Path, send_body: bool) -> None:
-        data = path.read_bytes()
-        size = len(data)
+        size = path.stat().st_size
         ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         headers = {"Content-Type": ctype, "Accept-Ranges": "bytes"}
         header = self.headers.get("Range")
         if header is None:
-            self._send(200, data, headers, send_body)
+            self._send(200, _read(path, 0, size), headers, send_body)
             return
         match = _RANGE.match(header.strip())
         if match is None or match.group(1) == match.group(2) == "":
             # Multi-range or malformed: RFC 9110 allows ignoring Range entirely.
-            self._send(200, data, headers, send_body)
+            self._send(200, _read(path, 0, size), headers, send_body)
             return
         first, last = match.group(1), match.group(2)
         if first == "":  # suffix range: the last N bytes
@@ -111,7 +110,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(416, b"", headers, send_body)
             return
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-        self._send(206, data[start : end + 1], headers, send_body)
+        # Read only the range: a large file served in blocks would otherwise be read whole
+        # for every block.
+        self._send(206, _read(path, start, end + 1 - start), headers, send_body)
+
+
+def _read(path: Path, start: int, length: int) -> bytes:
+    with path.open("rb") as stream:
+        stream.seek(start)
+        return stream.read(length)
 
 
 def _listing(url_path: str, directory: Path) -> bytes:
