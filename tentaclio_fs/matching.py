@@ -55,6 +55,9 @@ class Secret:
     def __repr__(self) -> str:
         return f"Secret({self.label})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError(f"secret {self.label} cannot be pickled: let the other process read it")
+
 
 @dataclasses.dataclass(frozen=True)
 class Match:

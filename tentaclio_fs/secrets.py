@@ -69,11 +69,19 @@ def parse_secret_url(text: str, name: str) -> URL:
         raise SecretError(
             name, str(error), "or give it in the mapping form, with a raw username and password"
         ) from None
-    if url.username is None and "@" in text:
+    if "@" in _after_authority(text):
+        # The authority ends at the first '/', '#' or '?': an '@' after it means the user or
+        # password holds one of them raw, and the URL would silently name another host.
         raise SecretError(
             name, "its user or password seems to hold a raw '/', '#' or '?'", _RAW_CHARACTER_FIX
         )
     return url
+
+
+def _after_authority(text: str) -> str:
+    rest = text.partition("://")[2]
+    stops = [rest.find(c) for c in "/?#" if c in rest]
+    return rest[min(stops) :] if stops else ""
 
 
 def secrets_from_env(environ: Mapping[str, str]) -> list[Secret]:
@@ -123,6 +131,10 @@ def _load_yaml(path: str) -> Any:
     except OSError as error:
         raise SecretsFileError(
             path, f"cannot be read ({error.strerror})", f"check {SECRETS_FILE_VARIABLE}"
+        ) from None
+    except UnicodeDecodeError as error:
+        raise SecretsFileError(
+            path, f"is not UTF-8 text (byte {error.start})", "save it as UTF-8"
         ) from None
     import yaml  # only a program with a secrets file pays for it
 

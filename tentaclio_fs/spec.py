@@ -48,6 +48,9 @@ class Target:
     request: URL | None
     resolution: Resolution | None = None
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        raise TypeError("a Target holds a backend with credentials and cannot be pickled")
+
     def explained(self) -> contextlib.AbstractContextManager[None]:
         """Clear errors for what HTTP reports as a missing file or as aiohttp's own error."""
         if self.resolution is None or self.backend.protocol != "http":
@@ -98,6 +101,18 @@ class TentaclioFileSystem(ChainedFileSystem):
         target_options = dict(options.get("target_options") or {})
         target_options.pop("password", None)
         self._storage_options = {**options, "target_options": target_options}
+
+    @property
+    def storage_args(self) -> tuple[Any, ...]:
+        """Positional arguments this filesystem is rebuilt from, with no inline password."""
+        return self._storage_args
+
+    @storage_args.setter
+    def storage_args(self, args: tuple[Any, ...]) -> None:
+        self._storage_args = tuple(
+            {k: v for k, v in arg.items() if k != "password"} if isinstance(arg, dict) else arg
+            for arg in args
+        )
 
     @classmethod
     def _strip_protocol(cls, path: Any) -> Any:
@@ -312,7 +327,7 @@ class TentaclioFileSystem(ChainedFileSystem):
                 raw = target.fs.open(target.path, "rb", **kwargs)
             if target.resolution is None:
                 return raw  # a local file: nothing secret to keep out of a pickle
-            return ReadFile(raw, self, self._strip_protocol(path), "rb")
+            return ReadFile(raw, self, _shown(target), "rb")
         if mode == "xb" and target.fs.exists(target.path):
             raise FileExistsError(target.url_of(target.path))
         if target.backend.has_folders:
@@ -327,6 +342,13 @@ class TentaclioFileSystem(ChainedFileSystem):
     def __repr__(self) -> str:
         base = "" if self._base is None else f" {self._base}"
         return f"<TentaclioFileSystem{base}>"
+
+
+def _shown(target: Target) -> str:
+    """The URL of a target as it may be shown and pickled: a password written inline is dropped
+    (the process that reopens it resolves its own)."""
+    request = target.request
+    return target.path if request is None else request.replace(password=None).render()
 
 
 def _atomic_writer(target: Target, mode: str, **kwargs: Any) -> AtomicWriter:

@@ -123,3 +123,33 @@ def test_an_inline_password_is_used_but_never_shown(sftp_server, secrets, canary
     )
     assert fs.ls("/", detail=False) is not None  # the inline password logs in
     assert_clean(canary_forms, repr(fs), str(fs.storage_options), pickle.dumps(fs))
+
+
+@pytest.mark.parametrize("kind", ["ftp", "sftp"])
+def test_files_opened_with_inline_credentials_show_and_pickle_none(request, kind, canary_forms):
+    from urllib.parse import quote
+
+    server = request.getfixturevalue(f"{kind}_server")
+    query = f"?known_hosts={quote(str(server.known_hosts), safe='')}" if kind == "sftp" else ""
+    base = f"{kind}://{CANARY_USER}:{quote(CANARY_PASSWORD, safe='')}@127.0.0.1:{server.port}"
+    with tio.open(f"{base}/inline-shown.txt{query}", "w") as writer:
+        writer.write("inline")
+    with tio.open(f"{base}/inline-shown.txt{query}", "rb") as reader:
+        shown = [repr(reader), str(reader.name), pickle.dumps(reader)]
+    with tio.open(f"{base}/inline-shown.txt{query}") as text_reader:
+        shown.append(repr(text_reader))
+    assert_clean(canary_forms, *shown)
+
+
+def test_positional_target_options_stay_out_of_pickles(ftp_server, canary_forms):
+    from urllib.parse import quote
+
+    options = {
+        "host": "127.0.0.1",
+        "port": ftp_server.port,
+        "username": CANARY_USER,
+        "password": quote(CANARY_PASSWORD, safe=""),
+    }
+    fs = TentaclioFileSystem("ftp", options)
+    assert fs.ls("/", detail=False) is not None
+    assert_clean(canary_forms, pickle.dumps(fs), fs.to_json())

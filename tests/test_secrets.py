@@ -113,6 +113,9 @@ def test_a_missing_file_names_the_variable(tmp_path):
         "sftp://alice:ab#cd@host/",
         "sftp://alice:ab?cd@host/",
         "sftp://user:12/34@host/",  # a raw / that leaves a numeric "port"
+        "ftp://alice:p@ss/word@ftp.example.com/in/",  # a raw @ then / would name host "ss"
+        "ftp://alice:p@ss#word@ftp.example.com/in/",
+        "ftp://alice:p@ss?word=1@ftp.example.com/in/",
     ],
 )
 def test_a_raw_reserved_character_in_an_env_secret_names_the_variable_only(value):
@@ -122,7 +125,7 @@ def test_a_raw_reserved_character_in_an_env_secret_names_the_variable_only(value
     message = str(caught.value)
     assert "TENTACLIO__CONN__LANDING" in message
     assert "percent-encode" in message
-    for fragment in ("abc", "def", "ab#cd", "ab?cd", "12/34", "AKIDEXAMPLE"):
+    for fragment in ("abc", "def", "ab#cd", "ab?cd", "12/34", "AKIDEXAMPLE", "p@ss", "word@"):
         assert fragment not in message
 
 
@@ -227,3 +230,23 @@ def test_every_way_of_changing_os_environ_is_seen(monkeypatch, change):
     change()
     assert authenticate("ftp://live.example.com/x").username in ("changed", None)
     os.environ.pop("TENTACLIO__CONN__LATER", None)
+
+
+def test_a_file_that_is_not_utf8_is_one_clear_error(tmp_path):
+    path = tmp_path / "s.yml"
+    path.write_bytes(b"secrets:\n  x: ftp://u:p\xff\xfe@h/\n")
+    path.chmod(0o600)
+    with pytest.raises(SecretsFileError, match="not UTF-8") as caught:
+        store_for(path).index()
+    assert caught.value.__context__ is None or caught.value.__suppress_context__
+
+
+def test_secrets_refuse_to_be_pickled():
+    import pickle
+    from urllib.parse import quote
+
+    store = SecretStore({"TENTACLIO__CONN__X": f"ftp://u:{quote(CANARY, safe='')}@h/"})
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(store.index().secrets[0])
+    with pytest.raises(TypeError):
+        pickle.dumps(store.resolve(URL.parse("ftp://h/x")))
