@@ -8,6 +8,7 @@ met. This module stays standard-library only: the ancestor's venv imports ``benc
 from __future__ import annotations
 
 import dataclasses
+import resource
 import statistics
 import time
 from collections.abc import Callable
@@ -109,3 +110,29 @@ def read_all(stream: Any, chunk_size: int = CHUNK) -> int:
         if not data:
             return total
         total += len(data)
+
+
+def maxrss_mib() -> float:
+    """This process's peak resident set, in MiB: VmHWM, which starts afresh at exec.
+
+    ``ru_maxrss`` would not do: Linux carries it across fork and exec, so a child started by a
+    big parent reports the parent's peak as its own (every case read +0 MiB that way).
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def url_of(config: dict[str, Any], scheme: str, name: str) -> str:
+    if scheme == "file":
+        return f"{config['local']['root']}/{name}"
+    if scheme in ("ftp", "sftp"):
+        return f"{scheme}://{config[scheme]['host']}:{config[scheme]['port']}/{name}"
+    if scheme == "s3":
+        return f"s3://{config['s3']['bucket']}/{name}"
+    return f"{config['http']['base_url']}/{name}"

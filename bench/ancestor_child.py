@@ -18,42 +18,15 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from . import CHUNK, MiB, median, percentile, read_all, write_chunks
+from . import CHUNK, MiB, maxrss_mib, median, percentile, read_all, url_of, write_chunks
 
 SCHEMES = ("file", "ftp", "sftp", "s3", "http")
 SLOW_WRITE_CAP = 16 * MiB
-
-
-def maxrss_mib() -> float:
-    """This process's peak resident set, in MiB: VmHWM, which starts afresh at exec.
-
-    ``ru_maxrss`` would not do: Linux carries it across fork and exec, so a child started by a
-    big parent reports the parent's peak as its own (every case read +0 MiB that way).
-    """
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def url_of(config: dict[str, Any], scheme: str, name: str) -> str:
-    if scheme == "file":
-        return f"{config['local']['root']}/{name}"
-    if scheme in ("ftp", "sftp"):
-        return f"{scheme}://{config[scheme]['host']}:{config[scheme]['port']}/{name}"
-    if scheme == "s3":
-        return f"s3://{config['s3']['bucket']}/{name}"
-    return f"{config['http']['base_url']}/{name}"
 
 
 def resolve(url: str, iterations: int) -> dict[str, Any]:

@@ -10,38 +10,10 @@ so connection setup counts against the case, as it would in a program. Prints on
 from __future__ import annotations
 
 import json
-import resource
 import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any
-
-
-def maxrss_mib() -> float:
-    """This process's peak resident set, in MiB: VmHWM, which starts afresh at exec.
-
-    ``ru_maxrss`` would not do: Linux carries it across fork and exec, so a child started by a
-    big parent reports the parent's peak as its own (every case read +0 MiB that way).
-    """
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
-def url_of(config: dict[str, Any], scheme: str, name: str) -> str:
-    if scheme == "file":
-        return f"{config['local']['root']}/{name}"
-    if scheme in ("ftp", "sftp"):
-        return f"{scheme}://{config[scheme]['host']}:{config[scheme]['port']}/{name}"
-    if scheme == "s3":
-        return f"s3://{config['s3']['bucket']}/{name}"
-    return f"{config['http']['base_url']}/{name}"
 
 
 def main(argv: list[str]) -> None:
@@ -54,7 +26,7 @@ def main(argv: list[str]) -> None:
 
     import tentaclio_fs as tio
 
-    from . import CHUNK, read_all
+    from . import CHUNK, maxrss_mib, read_all, url_of
     from .servers import raw_backend
 
     baseline = maxrss_mib()
