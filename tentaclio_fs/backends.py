@@ -19,9 +19,9 @@ from urllib.parse import unquote
 
 import fsspec
 from fsspec import AbstractFileSystem
-from fsspec.utils import tokenize
 
 from .errors import BackendNotInstalledError, TentaclioError, UnsupportedSchemeError
+from .frozen import frozen
 from .urls import URL
 
 __all__ = ["Backend", "backend_for_scheme", "filesystem_for"]
@@ -249,7 +249,7 @@ def filesystem_for(backend: Backend, kwargs: dict[str, Any]) -> AbstractFileSyst
     """A backend instance for these arguments, made once per process (and per thread for FTP,
     whose control connection cannot be shared between threads)."""
     thread = threading.get_ident() if backend.protocol == "ftp" else 0
-    key = (backend.protocol, _hashable(kwargs), os.getpid(), thread)
+    key = (backend.protocol, frozen(kwargs), os.getpid(), thread)
     with _instances_lock:
         instance = _instances.get(key)
         idle = time.monotonic() - _last_used.get(key, 0.0)
@@ -265,19 +265,6 @@ def filesystem_for(backend: Backend, kwargs: dict[str, Any]) -> AbstractFileSyst
         if _instances.get(key) is instance:
             _instances[key] = fresh
         return _instances[key]
-
-
-def _hashable(value: Any) -> Any:
-    """A hashable stand-in for constructor arguments (cheaper than hashing their text)."""
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), _hashable(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple | set):
-        return (type(value).__name__, *(_hashable(v) for v in value))
-    try:
-        hash(value)
-    except TypeError:
-        return tokenize(value)
-    return value
 
 
 def _ftp_is_dead(instance: AbstractFileSystem) -> bool:

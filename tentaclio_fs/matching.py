@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .errors import AmbiguousSecretsError
+from .frozen import frozen
 from .urls import URL, WILDCARD_HOST
 
 __all__ = ["Match", "NearMiss", "Secret", "SecretIndex", "authenticated_url", "scheme_family"]
@@ -50,7 +51,7 @@ class Secret:
     def credentials(self) -> tuple[Any, ...]:
         """What two secrets must share to be interchangeable."""
         url = self.url
-        return (url.username, url.password, url.host, url.port, url.query, _freeze(self.options))
+        return (url.username, url.password, url.host, url.port, url.query, frozen(self.options))
 
     def __repr__(self) -> str:
         return f"Secret({self.label})"
@@ -230,11 +231,3 @@ def _best(request: URL, candidates: list[Secret], prefix: str) -> Match:
         rank(secret)[0] == top[0] and not secret.source_rank for secret in candidates
     )
     return Match(best[0], prefix, beat_on_port, beat_on_source)
-
-
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    return value

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from .errors import SecretError, SecretsFileError, URLError
 from .matching import Match, Secret, SecretIndex, authenticated_url
-from .urls import URL
+from .urls import URL, authority_bounds
 
 __all__ = [
     "ENV_PREFIX",
@@ -69,19 +69,13 @@ def parse_secret_url(text: str, name: str) -> URL:
         raise SecretError(
             name, str(error), "or give it in the mapping form, with a raw username and password"
         ) from None
-    if "@" in _after_authority(text):
+    if "@" in text[authority_bounds(text)[1] :]:
         # The authority ends at the first '/', '#' or '?': an '@' after it means the user or
         # password holds one of them raw, and the URL would silently name another host.
         raise SecretError(
             name, "its user or password seems to hold a raw '/', '#' or '?'", _RAW_CHARACTER_FIX
         )
     return url
-
-
-def _after_authority(text: str) -> str:
-    rest = text.partition("://")[2]
-    stops = [rest.find(c) for c in "/?#" if c in rest]
-    return rest[min(stops) :] if stops else ""
 
 
 def secrets_from_env(environ: Mapping[str, str]) -> list[Secret]:
@@ -198,13 +192,9 @@ def _interpolate(text: str, name: str, environ: Mapping[str, str], encode: bool 
 
 def _interpolate_url(template: str, name: str, environ: Mapping[str, str]) -> str:
     """``${VAR}`` in the user and password part is percent-encoded; elsewhere it is raw."""
-    scheme_end = template.find("://")
-    if scheme_end < 0 or "@" not in template:
+    if "://" not in template or "@" not in template:
         return _interpolate(template, name, environ)
-    start = scheme_end + 3
-    rest = template[start:]
-    stops = [rest.find(c) for c in "/?#" if c in rest]
-    authority_end = start + (min(stops) if stops else len(rest))
+    start, authority_end = authority_bounds(template)
     userinfo_end = template.rfind("@", start, authority_end)
     if userinfo_end < 0:
         return _interpolate(template, name, environ)

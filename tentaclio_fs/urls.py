@@ -17,7 +17,7 @@ from urllib.parse import quote, unquote
 
 from .errors import URLError
 
-__all__ = ["URL", "WILDCARD_HOST", "is_url"]
+__all__ = ["URL", "WILDCARD_HOST", "authority_bounds", "is_url"]
 
 #: A request host that matches every host of its scheme (the secret's host is then used).
 WILDCARD_HOST = "hostname"
@@ -63,9 +63,8 @@ class URL:
         match = _SCHEME.match(text)
         if match is None:
             raise URLError("not a URL: it must start with a scheme, as in sftp://host/path")
-        rest = text[match.end() :]
-        end = _first_index(rest, "/?#")
-        authority, remainder = rest[:end], rest[end:]
+        start, end = authority_bounds(text)
+        authority, remainder = text[start:end], text[end:]
         username = password = None
         if "@" in authority:
             userinfo, _, authority = authority.rpartition("@")
@@ -158,9 +157,15 @@ def parse_query(text: str) -> QueryItems:
     return tuple(items)
 
 
-def _first_index(text: str, characters: str) -> int:
-    positions = [text.find(c) for c in characters if c in text]
-    return min(positions) if positions else len(text)
+def authority_bounds(text: str) -> tuple[int, int]:
+    """Where ``[user[:password]@]host[:port]`` starts and ends in ``scheme://...`` text.
+
+    It ends at the first ``/``, ``?`` or ``#``: so a user or password must have those
+    percent-encoded, and an ``@`` after the end means one of them was left raw.
+    """
+    start = text.find("://") + 3
+    stops = [text.find(c, start) for c in "/?#" if c in text[start:]]
+    return start, min(stops) if stops else len(text)
 
 
 def _split_host_port(authority: str) -> tuple[str, int | None]:

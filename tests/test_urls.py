@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from tentaclio_fs.errors import URLError
-from tentaclio_fs.urls import URL
+from tentaclio_fs.urls import URL, authority_bounds
 
 CANARY = "c@n:ry/#%+ pw-7e1f"
 
@@ -137,3 +137,19 @@ def test_query_keeps_order_and_name_only_parameters(text, expected):
 def test_scheme_is_case_insensitive_and_host_case_is_kept():
     url = URL.parse("S3://MyBucket/Key")
     assert (url.scheme, url.host) == ("s3", "MyBucket")
+
+
+@pytest.mark.parametrize(
+    ("text", "authority"),
+    [
+        ("sftp://u:p@host:22/path?q#f", "u:p@host:22"),
+        ("s3://bucket", "bucket"),
+        ("ftp://h?x=1", "h"),
+        ("http://h#top", "h"),
+        ("sqlite:////abs.db", ""),
+        ("ftp://alice:p@ss/word@host/", "alice:p@ss"),
+    ],
+)
+def test_authority_bounds(text, authority):
+    start, end = authority_bounds(text)
+    assert text[start:end] == authority
