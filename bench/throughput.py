@@ -27,22 +27,13 @@ READABLE = ("file", "ftp", "sftp", "s3", "http")
 VARIANTS = ("raw", "tio", "fsspec")
 
 
-def _writer(variant: str, servers: Servers, scheme: str, name: str) -> Callable[[], Any]:
+def _opener(variant: str, servers: Servers, scheme: str, name: str, mode: str) -> Callable[[], Any]:
     if variant == "raw":
         fs, path = servers.raw(scheme)
-        return lambda: fs.open(path(name), "wb")
+        return lambda: fs.open(path(name), mode)
     if variant == "tio":
-        return lambda: tio.open(servers.url(scheme, name), "wb")
-    return lambda: fsspec.open("tentaclio::" + servers.url(scheme, name), "wb")
-
-
-def _reader(variant: str, servers: Servers, scheme: str, name: str) -> Callable[[], Any]:
-    if variant == "raw":
-        fs, path = servers.raw(scheme)
-        return lambda: fs.open(path(name), "rb")
-    if variant == "tio":
-        return lambda: tio.open(servers.url(scheme, name), "rb")
-    return lambda: fsspec.open("tentaclio::" + servers.url(scheme, name), "rb")
+        return lambda: tio.open(servers.url(scheme, name), mode)
+    return lambda: fsspec.open("tentaclio::" + servers.url(scheme, name), mode)
 
 
 def settle() -> None:
@@ -105,7 +96,7 @@ def measure(
             times: dict[str, list[float]] = {variant: [] for variant in VARIANTS}
             for _ in range(options.repeats):
                 for variant in VARIANTS:
-                    opener = _writer(variant, servers, scheme, names[variant])
+                    opener = _opener(variant, servers, scheme, names[variant], "wb")
                     settle()
                     times[variant].append(timed(lambda o=opener: write_file(o, size, chunk)))
             for variant in VARIANTS:
@@ -124,7 +115,7 @@ def measure(
         times = {variant: [] for variant in VARIANTS}
         for _ in range(options.repeats):
             for variant in VARIANTS:
-                opener = _reader(variant, servers, scheme, source)
+                opener = _opener(variant, servers, scheme, source, "rb")
                 settle()
                 times[variant].append(timed(lambda o=opener: read_file(o, size)))
         for variant in VARIANTS:
