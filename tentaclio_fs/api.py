@@ -11,6 +11,8 @@ import os
 from collections.abc import Iterator
 from typing import IO, Any
 
+from fsspec.callbacks import DEFAULT_CALLBACK, Callback
+
 from .secrets import default_store
 from .spec import TentaclioFileSystem
 from .urls import URL
@@ -133,6 +135,9 @@ def remove(url: UrlLike, recursive: bool = False) -> None:
     _filesystem().rm(_text(url), recursive=recursive)
 
 
-def copy(source: UrlLike, destination: UrlLike) -> None:
-    """Copy one file, streaming; server-side when both ends are on one backend that can."""
-    _filesystem().cp_file(_text(source), _text(destination))
+def copy(source: UrlLike, destination: UrlLike, *, callback: Callback = DEFAULT_CALLBACK) -> None:
+    """Copy one file, streaming; server-side when both ends are on one backend that can.
+
+    ``callback`` is an fsspec progress callback (``fsspec.callbacks.TqdmCallback``, say).
+    """
+    _filesystem().cp_file(_text(source), _text(destination), callback=callback)

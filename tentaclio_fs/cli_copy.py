@@ -1,8 +1,8 @@
 """``tentaclio-fs cp``: any backend to any backend, streaming, with a progress bar on a terminal.
 
-Without a bar the copy is :func:`tentaclio_fs.copy` (server-side when both ends share a backend
-that can); with one, the command streams 8 MiB chunks itself so that it can count them. Either
-way memory stays flat and the writer is atomic: a failed copy leaves the target as it was.
+Every copy is :func:`tentaclio_fs.copy` (server-side when both ends share a backend that can,
+else streaming 8 MiB chunks), with a tqdm bar as its progress callback on a terminal. Memory
+stays flat and the writer is atomic: a failed copy leaves the target as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import click
 
 from . import api
 from .cli_output import naming_missing, shown
-from .spec import COPY_CHUNK, TentaclioFileSystem
+from .spec import TentaclioFileSystem
 
 __all__ = ["cp"]
 
@@ -51,33 +51,27 @@ def cp(source: str, destination: str, recursive: bool, progress: bool | None) ->
 
 
 def copy_file(source: str, destination: str, progress: bool) -> None:
-    """Copy one file; with ``progress`` and a known size, count the bytes on a tqdm bar."""
-    size = _size(source) if progress else None
-    if size is None:
+    """Copy one file; with ``progress``, count the bytes on a tqdm bar."""
+    if not progress:
         api.copy(source, destination)
         return
-    from tqdm import tqdm
+    from fsspec.callbacks import TqdmCallback
 
-    bar = tqdm(
-        total=size,
-        unit="B",
-        unit_scale=True,
-        unit_divisor=1024,
-        desc=_name(shown(source)),
-        delay=PROGRESS_DELAY_SECONDS,
-        leave=False,
-        file=sys.stderr,
+    bar = TqdmCallback(
+        tqdm_kwargs={
+            "unit": "B",
+            "unit_scale": True,
+            "unit_divisor": 1024,
+            "desc": _name(shown(source)),
+            "delay": PROGRESS_DELAY_SECONDS,
+            "leave": False,
+            "file": sys.stderr,
+        }
     )
-    # expected_size lets S3 pick parts small enough to keep memory flat, large enough for
-    # S3's 10,000-part limit.
-    with (
-        bar,
-        api.open(source, "rb") as reader,
-        api.open(destination, "wb", expected_size=size) as writer,
-    ):
-        while chunk := reader.read(COPY_CHUNK):
-            writer.write(chunk)
-            bar.update(len(chunk))
+    try:
+        api.copy(source, destination, callback=bar)
+    finally:
+        bar.close()
 
 
 def _tree(source: str, destination: str) -> Iterator[tuple[str, str]]:
@@ -101,9 +95,3 @@ def _file_destination(source: str, destination: str) -> str:
 
 def _name(url: str) -> str:
     return url.rstrip("/").rpartition("/")[2]
-
-
-def _size(url: str) -> int | None:
-    """The size to show progress against, when the backend can tell."""
-    size = TentaclioFileSystem().size(url)
-    return int(size) if size is not None else None

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import shutil
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
 from fsspec import AbstractFileSystem
+from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.implementations.chained import ChainedFileSystem
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.utils import infer_compression
@@ -250,7 +250,11 @@ class TentaclioFileSystem(ChainedFileSystem):
             target = self.target(one)
             target.fs.rm(target.path, recursive=recursive, maxdepth=maxdepth)
 
-    def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
+    def cp_file(
+        self, path1: str, path2: str, callback: Callback = DEFAULT_CALLBACK, **kwargs: Any
+    ) -> None:
+        """Copy one file: on the server when both ends share a backend that can, else
+        streaming in chunks, ``callback`` told of each (fsspec's progress protocol)."""
         source, destination = self.target(path1), self.target(path2)
         if source.fs is destination.fs and source.backend.copies_on_server:
             source.fs.cp_file(source.path, destination.path, **kwargs)
@@ -259,11 +263,15 @@ class TentaclioFileSystem(ChainedFileSystem):
             # fsspec's recursive copy hands folders to cp_file too
             destination.fs.makedirs(destination.path, exist_ok=True)
             return
-        with (
-            self.open(path1, "rb") as reader,
-            self.open(path2, "wb", expected_size=reader.size) as writer,
-        ):
-            shutil.copyfileobj(reader, writer, COPY_CHUNK)
+        with self.open(path1, "rb") as reader:
+            # sshfs's files do not know their size; a known size lets S3 pick parts small
+            # enough for flat memory, large enough for its 10,000-part limit
+            size = reader.size if reader.size is not None else source.fs.size(source.path)
+            with self.open(path2, "wb", expected_size=size) as writer:
+                callback.set_size(size)
+                while chunk := reader.read(COPY_CHUNK):
+                    writer.write(chunk)
+                    callback.relative_update(len(chunk))
 
     def mv(self, path1: str, path2: str, recursive: bool = False, **kwargs: Any) -> None:
         source, destination = self.target(path1), self.target(path2)

@@ -159,3 +159,14 @@ def test_question_mark_is_a_glob_wildcard(remote):
     for name in ("file1", "fila1", "file22"):
         tio.open(f"{remote}/{name}", "w").close()
     assert sorted(u.rsplit("/", 1)[-1] for u in tio.glob(f"{remote}/fil?1")) == ["fila1", "file1"]
+
+
+def test_copy_reports_progress_through_an_fsspec_callback(remote, sftp):
+    from fsspec.callbacks import Callback
+
+    payload = b"p" * (20 * 2**20 + 5)
+    with tio.open(f"{remote}/progress.bin", "wb") as writer:
+        writer.write(payload)
+    seen = Callback()
+    tio.copy(f"{remote}/progress.bin", f"{sftp}/progress-copy.bin", callback=seen)
+    assert (seen.size, seen.value) == (len(payload), len(payload))
