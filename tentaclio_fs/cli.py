@@ -44,7 +44,11 @@ class _Group(click.Group):
 @click.option("--debug", is_flag=True, help="Show tracebacks.")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Reach data behind credentials: URLs without secrets, secrets kept apart."""
+    """Reach data behind credentials: URLs without secrets, secrets kept apart.
+
+    Credentials come from TENTACLIO__CONN__<NAME> variables (one URL each) and the YAML
+    files named by TENTACLIO__SECRETS_FILE; `tentaclio-fs which URL` shows which one a URL uses.
+    """
     ctx.meta["tentaclio_debug"] = debug
 
 
